@@ -1,0 +1,222 @@
+"""The Python API that scripts and the CLI share: load a model, score passages, analyse documents."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import model_io
+from .classifier import ChallengeClassifier
+from .config import Config, default_model_dir
+from .digest import ALGORITHMS, Budget
+from .errors import InputError, PipelineError
+from .loader import DEFAULT_MAX_BYTES, Document, read_document
+from .splitter import Passage, split
+
+
+@dataclass
+class DigestSentence:
+    """One sentence chosen for a label's digest, pointing back to where it came from."""
+
+    passage: int
+    start: int
+    end: int
+    text: str
+    score: float
+    source: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"passage": self.passage, "start": self.start, "end": self.end, "text": self.text, "score": self.score}
+        if self.source is not None:
+            d = {"source": self.source, **d}
+        return d
+
+
+@dataclass
+class TaggedPassage:
+    """A passage with its labels and every label's probability."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    labels: list[str]
+    scores: dict[str, float]
+    paragraph: int = 0
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "start": self.start, "end": self.end, "text": self.text,
+                "labels": self.labels, "scores": self.scores}
+
+
+@dataclass
+class Analysis:
+    """Result for one document: passages with labels, digests per label, or an error."""
+
+    source: str
+    labels: list[str]
+    passages: list[TaggedPassage] = field(default_factory=list)
+    digests: dict[str, list[DigestSentence]] = field(default_factory=dict)
+    status: str = "ok"
+    error: str | None = None
+    text: str | None = None
+    encoding: str | None = None
+    kind: str = "text"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def label_counts(self) -> dict[str, int]:
+        counts = {l: 0 for l in self.labels}
+        for p in self.passages:
+            for l in p.labels:
+                counts[l] += 1
+        return counts
+
+    def to_dict(self, include_text: bool | None = None) -> dict:
+        """The JSON record: source, labels, passages, digests (+ status, and text for extracted HTML/PDF)."""
+        d: dict = {"source": self.source, "status": self.status}
+        if not self.ok:
+            d["error"] = self.error
+            return d
+        d["labels"] = self.labels
+        if self.encoding:
+            d["encoding"] = self.encoding
+        if include_text or (include_text is None and self.kind in ("html", "pdf")):
+            d["text"] = self.text
+        d["passages"] = [p.to_dict() for p in self.passages]
+        d["digests"] = {l: [s.to_dict() for s in sents] for l, sents in self.digests.items()}
+        return d
+
+
+class Pipeline:
+    """Load a trained model once, then classify passages or analyse whole documents.
+
+    >>> pipe = Pipeline.load()
+    >>> pipe.classify(["Attribution of cyberattacks is hard because of proxies."])
+    [['attribution']]
+    """
+
+    def __init__(self, classifier: ChallengeClassifier, manifest: dict | None = None, config: Config | None = None):
+        self.classifier = classifier
+        self.manifest = manifest or {}
+        self.config = config or Config()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | None = None, config: Config | None = None) -> "Pipeline":
+        """Load a model folder; the shipped default model when `path` is None."""
+        clf, manifest = model_io.load(path if path is not None else default_model_dir())
+        return cls(clf, manifest, config)
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.classifier.labels)
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return dict(zip(self.classifier.labels, self.classifier.thresholds_.tolist()))
+
+    # -- passages ------------------------------------------------------------------
+    def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Every label's probability for each given passage."""
+        P = self.classifier.predict_proba(_as_list(texts))
+        return [{l: round(float(v), 4) for l, v in zip(self.labels, row)} for row in P]
+
+    def classify(self, texts: Sequence[str]) -> list[list[str]]:
+        """The labels of each given passage (no splitting): those whose probability passes the threshold."""
+        Y = self.classifier.predict(_as_list(texts))
+        return [[l for l, y in zip(self.labels, row) if y] for row in Y]
+
+    # -- documents -----------------------------------------------------------------
+    def split(self, text: str) -> list[Passage]:
+        return split(text, self.config.split)
+
+    def analyze(self, text: str, source: str | None = None, sentences: int | None = None,
+                words: int | None = None, algorithm: str = "labelrank") -> Analysis:
+        """Split `text`, tag every passage and build a digest per label found."""
+        if not isinstance(text, str):
+            raise TypeError(f"analyze() needs a str, got {type(text).__name__}")
+        passages = self.split(text)
+        result = Analysis(source or "-", self.labels, text=text)
+        if not passages:
+            return result
+        X = self.classifier.featurizer_.transform([p.text for p in passages])
+        P = 1.0 / (1.0 + np.exp(-np.clip(np.asarray(X @ self.classifier.coef_.T) + self.classifier.intercept_, -35, 35)))
+        thr = self.classifier.thresholds_
+        on = P >= thr
+        result.passages = [
+            TaggedPassage(p.index, p.start, p.end, p.text, [l for l, y in zip(self.labels, on[i]) if y],
+                          {l: round(float(v), 4) for l, v in zip(self.labels, P[i])}, p.paragraph)
+            for i, p in enumerate(passages)
+        ]
+        budget = self._budget(sentences, words)
+        lengths = [len(p.text.split()) for p in passages]
+        Xs = _similarity_rows(X, self.classifier.featurizer_)
+        summarizer = self._summarizer(algorithm)
+        for j, label in enumerate(self.labels):
+            if not on[:, j].any():
+                continue
+            picked = summarizer(Xs, P[:, j], float(thr[j]), budget, lengths)
+            if picked:
+                result.digests[label] = [DigestSentence(i, passages[i].start, passages[i].end, passages[i].text, s)
+                                         for i, s in picked]
+        return result
+
+    def analyze_document(self, doc: Document, **kwargs) -> Analysis:
+        result = self.analyze(doc.text, doc.source, **kwargs)
+        result.encoding, result.kind = doc.encoding, doc.kind
+        return result
+
+    def analyze_file(self, path: str | os.PathLike, max_bytes: int | None = DEFAULT_MAX_BYTES, **kwargs) -> Analysis:
+        """Analyse one file; a file that cannot be read becomes an error record, not an exception."""
+        try:
+            return self.analyze_document(read_document(path, max_bytes), **kwargs)
+        except PipelineError as e:
+            return Analysis(os.fsdecode(path), self.labels, status="error", error=str(e))
+
+    def analyze_files(self, paths: Iterable[str | os.PathLike], **kwargs) -> Iterator[Analysis]:
+        """One Analysis per path, in order; unreadable files are error records."""
+        for path in paths:
+            yield self.analyze_file(path, **kwargs)
+
+    def digest_folder(self, analyses: Iterable[Analysis], sentences: int | None = None,
+                      words: int | None = None, per_document: int = 10) -> dict[str, list[DigestSentence]]:
+        """One digest per label across many analysed documents, near-duplicates across files dropped."""
+        from .folder import FolderDigest
+
+        fd = FolderDigest(self, per_document=per_document)
+        for a in analyses:
+            fd.add(a)
+        return fd.digests(self._budget(sentences, words))
+
+    # -- helpers -------------------------------------------------------------------
+    def _budget(self, sentences: int | None, words: int | None) -> Budget:
+        return Budget(sentences if sentences is not None else self.config.digest.sentences,
+                      words if words is not None else self.config.digest.words)
+
+    def _summarizer(self, algorithm: str):
+        if algorithm not in ALGORITHMS:
+            raise ValueError(f"unknown digest algorithm {algorithm!r}; choose from {', '.join(ALGORITHMS)}")
+        if algorithm == "labelrank":
+            c = self.config.digest
+            return ALGORITHMS[algorithm](c.centrality_weight, c.mmr_lambda, c.redundancy)
+        return ALGORITHMS[algorithm]()
+
+
+def _as_list(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("pass a list of passages, not a single string")
+    return list(texts)
+
+
+def _similarity_rows(X: sp.csr_matrix, featurizer) -> sp.csr_matrix:
+    """Word-feature part of X (no cue columns), rows l2-normalised, for cosine similarity."""
+    Xw = X[:, : len(featurizer.vocabulary_)]
+    norms = np.sqrt(np.asarray(Xw.multiply(Xw).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ Xw)

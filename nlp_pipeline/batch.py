@@ -1,0 +1,190 @@
+"""Batch over a folder: stream files, append one flushed JSON record per file, resume after a kill."""
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import signal
+import stat
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import click
+
+from .api import Analysis, Pipeline
+from .config import SUPPORTED_SUFFIXES
+from .errors import InputError, PipelineError
+from .folder import FolderDigest
+from .loader import DEFAULT_MAX_BYTES, display_name, document_from_bytes, read_bytes
+
+
+def iter_files(root: str | Path, pattern: str | None = None) -> Iterator[Path]:
+    """Supported files under `root`, sorted, depth-first without recursion; directory symlinks are
+    not followed (no loops), unreadable directories are skipped."""
+    root = Path(root)
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    subdirs.append(Path(e.path))
+                    continue
+            except OSError:
+                continue
+            p = Path(e.path)
+            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            if pattern and not (fnmatch.fnmatch(os.fsdecode(p.relative_to(root)), pattern) or fnmatch.fnmatch(e.name, pattern)):
+                continue
+            yield p
+        stack.extend(reversed(subdirs))
+
+
+def analyze_path(pipe: Pipeline, path: Path, max_bytes: int | None, **kwargs) -> dict:
+    """The JSON record of one file, with its content hash; never raises for a bad file."""
+    source = display_name(path)
+    digest = None
+    try:
+        data = read_bytes(path, max_bytes)
+        digest = hashlib.sha256(data).hexdigest()
+        if max_bytes is not None and len(data) > max_bytes:
+            raise InputError(f"{source}: file grew past the limit of {max_bytes:,} bytes while being read")
+        doc = document_from_bytes(data, source, path.suffix.lower())
+        record = pipe.analyze_document(doc, **kwargs).to_dict()
+    except PipelineError as e:
+        record = Analysis(source, pipe.labels, status="error", error=str(e)).to_dict()
+    except (MemoryError, RecursionError) as e:
+        record = Analysis(source, pipe.labels, status="error", error=f"{source}: too large or deep to process ({type(e).__name__})").to_dict()
+    record["sha256"] = digest
+    return record
+
+
+def _recorded(out: Path) -> set[tuple[str, str | None]]:
+    """(source, sha256) of complete records in `out`; cuts off a torn last line left by a kill."""
+    done: set[tuple[str, str | None]] = set()
+    if not out.exists():
+        return done
+    with out.open("rb+") as fh:
+        good_end = 0
+        for line in fh:
+            if not line.endswith(b"\n"):
+                break
+            try:
+                rec = json.loads(line)
+                done.add((rec["source"], rec.get("sha256")))
+            except (ValueError, KeyError, TypeError):
+                pass
+            good_end += len(line)
+        fh.truncate(good_end)
+    return done
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise _Stop(signal.Signals(signum).name)
+
+
+def run_batch(pipe: Pipeline, directory: str, out: str | None, pattern: str | None = None, digest: bool = False,
+              resume: bool = False, fmt: str = "text", sentences: int | None = None, words: int | None = None,
+              max_bytes: int | None = DEFAULT_MAX_BYTES, progress: bool | None = None) -> int:
+    """Process a folder; returns the exit code (0 all ok, 1 some failed, 130 interrupted)."""
+    from . import output
+
+    root = Path(directory)
+    if not root.exists():
+        raise InputError(f"{display_name(root)}: no such directory")
+    if not root.is_dir():
+        raise InputError(f"{display_name(root)}: is a file, expected a directory (use 'nlp-pipeline classify' for files)")
+    out_path = Path(out) if out else None
+    if out_path is not None:
+        if out_path.is_dir():
+            raise InputError(f"{display_name(out_path)}: is a directory, expected a file for --out")
+        if out_path.resolve().is_relative_to(root.resolve()):
+            raise InputError(f"{display_name(out_path)}: refusing to write inside the input folder")
+        if out_path.exists() and out_path.stat().st_size and not resume:
+            raise InputError(f"{display_name(out_path)}: exists; use --resume to continue it or choose a new file")
+    elif resume:
+        raise InputError("--resume needs --out")
+    done = _recorded(out_path) if (out_path is not None and resume) else set()
+    files = list(iter_files(root, pattern))
+    fd = FolderDigest(pipe) if digest else None
+    fdesc = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if out_path is not None else None
+    show = sys.stderr.isatty() if progress is None else progress
+    n_ok = n_err = n_skip = n_words = 0
+    start = time.perf_counter()
+    old_term = signal.signal(signal.SIGTERM, _raise_stop)
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(files), unit="file", file=sys.stderr, dynamic_ncols=True)
+    try:
+        for path in files:
+            source = display_name(path)
+            if done and any(s == source for s, _ in done):
+                try:
+                    h = hashlib.sha256(path.read_bytes()).hexdigest()
+                except OSError:
+                    h = None
+                if (source, h) in done:
+                    n_skip += 1
+                    if bar:
+                        bar.update(1)
+                    continue
+            record = analyze_path(pipe, path, max_bytes, sentences=sentences, words=words)
+            line = output.to_jsonl_line(record).encode("utf-8")
+            if fdesc is not None:
+                os.write(fdesc, line)  # one write per record: a kill leaves whole lines only
+            elif not digest:
+                sys.stdout.buffer.write(line)
+                sys.stdout.buffer.flush()
+            if record["status"] == "ok":
+                n_ok += 1
+                n_words += sum(len(p["text"].split()) for p in record["passages"])
+                if fd is not None and out_path is None:
+                    fd.add_record(record)
+            else:
+                n_err += 1
+            if bar:
+                bar.update(1)
+                bar.set_postfix_str(f"{n_words / max(time.perf_counter() - start, 1e-9):,.0f} words/s, {n_err} failed")
+    except (KeyboardInterrupt, _Stop):
+        if bar:
+            bar.close()
+        processed = n_ok + n_err + n_skip
+        hint = f"nlp-pipeline batch {directory} --out {out} --resume" if out else "(use --out FILE to be able to resume)"
+        click.echo(f"\ninterrupted after {processed} of {len(files)} files; to go on: {hint}", err=True)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        if fdesc is not None:
+            os.close(fdesc)
+    if bar:
+        bar.close()
+    elapsed = time.perf_counter() - start
+    click.echo(f"{len(files)} files: {n_ok} ok, {n_err} failed, {n_skip} skipped (already recorded); "
+               f"{n_words:,} words in {elapsed:.1f}s ({n_words / max(elapsed, 1e-9):,.0f} words/s)", err=True)
+    if fd is not None:
+        if out_path is not None:
+            with out_path.open(encoding="utf-8") as fh:
+                for line in fh:
+                    fd.add_record(json.loads(line))
+        digests = fd.digests(pipe._budget(sentences, words))
+        if fmt == "json":
+            click.echo(json.dumps(output.folder_digest_dict(digests), ensure_ascii=False, indent=2))
+        else:
+            click.echo(output.folder_digest_text(digests, fd.n_documents), nl=False)
+    return 1 if n_err else 0

@@ -1,0 +1,125 @@
+"""Multi-label challenge classifier: featurizer + one logistic regression per label.
+
+Decision thresholds are tuned per label on out-of-fold predictions (cross-validation
+grouped by document), so the shipped thresholds were never fitted on the rows they judge.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from .features import Featurizer
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+
+
+class ChallengeClassifier:
+    """Estimator with sklearn's shape: `fit(texts, Y)`, `predict_proba`, `predict`.
+
+    `Y` is a binary matrix (n_texts x n_labels) in the order of `labels`.
+    """
+
+    def __init__(self, labels: Sequence[str], C: float = 4.0, min_df: int = 2,
+                 char_ngrams: tuple[int, int] | None = (3, 5), cue_weight: float = 1.0,
+                 cues: dict[str, list[str]] | None = None, cv_folds: int = 5,
+                 threshold_shrink: float = 0.3, random_state: int = 0):
+        self.labels = list(labels)
+        self.C = C
+        self.min_df = min_df
+        self.char_ngrams = char_ngrams
+        self.cue_weight = cue_weight
+        self.cues = cues
+        self.cv_folds = cv_folds
+        self.threshold_shrink = threshold_shrink
+        self.random_state = random_state
+
+    def _fit_core(self, texts: Sequence[str], Y: np.ndarray) -> tuple[Featurizer, np.ndarray, np.ndarray]:
+        feat = Featurizer(self.min_df, self.char_ngrams, self.cue_weight,
+                          {l: (self.cues or {}).get(l, []) for l in self.labels})
+        X = feat.fit(texts).transform(texts)
+        coef = np.zeros((len(self.labels), X.shape[1]))
+        intercept = np.zeros(len(self.labels))
+        for j in range(len(self.labels)):
+            y = Y[:, j]
+            if y.min() == y.max():  # a label with no (or only) positives: constant score
+                intercept[j] = 10.0 if y.max() else -10.0
+                continue
+            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                    random_state=self.random_state)
+            lr.fit(X, y)
+            coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
+        return feat, coef, intercept
+
+    def fit(self, texts: Sequence[str], Y: np.ndarray, groups: Sequence[str] | None = None) -> "ChallengeClassifier":
+        """Learn features and weights from all rows; tune thresholds on grouped out-of-fold scores."""
+        Y = np.asarray(Y, dtype=int)
+        texts = list(texts)
+        self.thresholds_ = np.full(len(self.labels), 0.5)
+        if self.cv_folds and self.cv_folds > 1 and len(texts) >= 2 * self.cv_folds:
+            oof = self._oof_scores(texts, Y, groups)
+            self.thresholds_ = np.array([self._best_threshold(oof[:, j], Y[:, j]) for j in range(len(self.labels))])
+            self.cv_scores_ = oof
+        self.featurizer_, self.coef_, self.intercept_ = self._fit_core(texts, Y)
+        return self
+
+    def _oof_scores(self, texts: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
+        groups = np.asarray(groups if groups is not None else np.arange(len(texts)))
+        n_splits = min(self.cv_folds, len(set(groups.tolist())))
+        oof = np.zeros(Y.shape)
+        for tr, te in GroupKFold(n_splits=n_splits).split(texts, Y, groups):
+            feat, coef, b = self._fit_core([texts[i] for i in tr], Y[tr])
+            X = feat.transform([texts[i] for i in te])
+            oof[te] = _sigmoid(X @ coef.T + b)
+        return oof
+
+    def _best_threshold(self, scores: np.ndarray, y: np.ndarray) -> float:
+        grid = np.arange(0.15, 0.86, 0.01)
+        best_t, best_f = 0.5, -1.0
+        for t in grid:
+            pred = scores >= t
+            tp = float((pred & (y == 1)).sum())
+            f = 2 * tp / max(pred.sum() + y.sum(), 1)
+            if f > best_f + 1e-9:
+                best_t, best_f = t, f
+        # Pull towards 0.5: real text differs from our corpus, so do not trust an extreme optimum fully.
+        return float(round((1 - self.threshold_shrink) * best_t + self.threshold_shrink * 0.5, 3))
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        X = self.featurizer_.transform(texts)
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Per-label probabilities, shape (n_texts, n_labels)."""
+        return _sigmoid(self.decision_function(texts))
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """Binary label matrix using the tuned per-label thresholds."""
+        return (self.predict_proba(texts) >= self.thresholds_).astype(int)
+
+    # -- persistence as plain data ------------------------------------------------
+    def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        meta, arrays = self.featurizer_.get_state()
+        params = {k: getattr(self, k) for k in ("C", "min_df", "cue_weight", "cv_folds", "threshold_shrink", "random_state")}
+        params["char_ngrams"] = list(self.char_ngrams) if self.char_ngrams else None
+        return ({"labels": self.labels, "params": params, "featurizer": meta,
+                 "thresholds": dict(zip(self.labels, self.thresholds_.tolist()))},
+                {**arrays, "coef": self.coef_, "intercept": self.intercept_})
+
+    @classmethod
+    def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> "ChallengeClassifier":
+        p = dict(meta["params"])
+        p["char_ngrams"] = tuple(p["char_ngrams"]) if p.get("char_ngrams") else None
+        clf = cls(meta["labels"], cues=dict(meta["featurizer"]["cues"]), **p)
+        clf.featurizer_ = Featurizer.from_state(meta["featurizer"], arrays)
+        clf.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
+        clf.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
+        clf.thresholds_ = np.array([meta["thresholds"][l] for l in clf.labels])
+        if clf.coef_.shape != (len(clf.labels), clf.featurizer_.n_features):
+            raise ValueError(f"weight matrix shape {clf.coef_.shape} does not fit "
+                             f"{len(clf.labels)} labels x {clf.featurizer_.n_features} features")
+        return clf

@@ -1,0 +1,157 @@
+"""Turn passages into sparse feature rows: lemma n-grams, character n-grams and taxonomy cues.
+
+The state of a fitted featurizer is plain data (a vocabulary list, an idf array, cue
+patterns), so a model can be saved as arrays plus JSON and loaded without pickle.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """English lookup lemmas shipped by spacy-lookups-data (identity if it is not installed)."""
+    try:
+        import spacy_lookups_data
+    except ImportError:  # pragma: no cover - the dependency is declared
+        return {}
+    from pathlib import Path
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        table = json.load(fh)
+    return {k.lower(): v.lower() for k, v in table.items() if k.islower()}
+
+
+def lemmas(text: str) -> list[str]:
+    """Lower-cased lookup lemmas of the word tokens of `text`."""
+    table = lemma_table()
+    return [table.get(t, t) for t in _TOKEN.findall(text.lower().replace("’", "'"))]
+
+
+def _char_grams(token: str, lo: int, hi: int) -> list[str]:
+    padded = f" {token} "
+    return [padded[i:i + n] for n in range(lo, hi + 1) for i in range(len(padded) - n + 1)]
+
+
+class Featurizer:
+    """TF-IDF over lemma 1-2-grams and char n-grams, plus per-label cue counts.
+
+    Parameters are plain attributes; `fit` learns the vocabulary and idf weights.
+    """
+
+    def __init__(self, min_df: int = 2, char_ngrams: tuple[int, int] | None = (3, 5),
+                 cue_weight: float = 1.0, cues: dict[str, list[str]] | None = None):
+        self.min_df = min_df
+        self.char_ngrams = char_ngrams
+        self.cue_weight = cue_weight
+        self.cues = cues or {}
+
+    # -- fitting -------------------------------------------------------------------
+    def _terms(self, text: str) -> list[str]:
+        toks = lemmas(text)
+        terms = ["w:" + t for t in toks]
+        terms += ["b:" + a + " " + b for a, b in zip(toks, toks[1:])]
+        if self.char_ngrams:
+            lo, hi = self.char_ngrams
+            for t in toks:
+                terms += ["c:" + g for g in _char_grams(t, lo, hi)]
+        return terms
+
+    def fit(self, texts: Sequence[str]) -> "Featurizer":
+        df: dict[str, int] = {}
+        for text in texts:
+            for term in set(self._terms(text)):
+                df[term] = df.get(term, 0) + 1
+        vocab = sorted(t for t, n in df.items() if n >= self.min_df)
+        n = len(texts)
+        self.vocabulary_ = {t: i for i, t in enumerate(vocab)}
+        self.idf_ = np.array([np.log((1 + n) / (1 + df[t])) + 1.0 for t in vocab], dtype=np.float64)
+        self._compile()
+        return self
+
+    def _compile(self) -> None:
+        self._cue_res = [
+            re.compile(r"(?<![\w-])(?:" + "|".join(pats) + r")(?![\w-])") if pats else None
+            for pats in self.cues.values()
+        ]
+        self._term_cache: dict[str, list[int]] = {}
+
+    @property
+    def n_features(self) -> int:
+        return len(self.vocabulary_) + len(self.cues)
+
+    # -- transforming --------------------------------------------------------------
+    def _token_ids(self, token: str) -> list[int]:
+        ids = self._term_cache.get(token)
+        if ids is None:
+            vocab = self.vocabulary_
+            terms = ["w:" + token]
+            if self.char_ngrams:
+                terms += ["c:" + g for g in _char_grams(token, *self.char_ngrams)]
+            ids = [vocab[t] for t in terms if t in vocab]
+            self._term_cache[token] = ids
+        return ids
+
+    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Sparse rows: l2-normalised sublinear TF-IDF, then cue counts (log1p, scaled)."""
+        vocab = self.vocabulary_
+        indptr, indices, data = [0], [], []
+        cue_rows = []
+        for text in texts:
+            toks = lemmas(text)
+            counts: dict[int, int] = {}
+            for t in toks:
+                for i in self._token_ids(t):
+                    counts[i] = counts.get(i, 0) + 1
+            for a, b in zip(toks, toks[1:]):
+                i = vocab.get("b:" + a + " " + b)
+                if i is not None:
+                    counts[i] = counts.get(i, 0) + 1
+            if counts:
+                idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                val = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf_[idx]
+                val /= np.sqrt((val ** 2).sum())
+                indices.append(idx)
+                data.append(val)
+                indptr.append(indptr[-1] + len(idx))
+            else:
+                indptr.append(indptr[-1])
+            low = text.lower()
+            cue_rows.append([len(r.findall(low)) if r is not None else 0 for r in self._cue_res])
+        n_vocab = len(vocab)
+        X = sp.csr_matrix(
+            (np.concatenate(data) if data else np.zeros(0), np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64), indptr),
+            shape=(len(indptr) - 1, n_vocab),
+        )
+        if not self.cues:
+            return X
+        C = sp.csr_matrix(np.log1p(np.asarray(cue_rows, dtype=np.float64).reshape(len(cue_rows), len(self.cues))) * self.cue_weight)
+        return sp.hstack([X, C], format="csr")
+
+    # -- persistence as plain data ------------------------------------------------
+    def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        meta = {"min_df": self.min_df, "char_ngrams": list(self.char_ngrams) if self.char_ngrams else None,
+                "cue_weight": self.cue_weight, "cues": [[k, v] for k, v in self.cues.items()],  # a list keeps column order
+                "vocabulary": sorted(self.vocabulary_, key=self.vocabulary_.get)}
+        return meta, {"idf": self.idf_}
+
+    @classmethod
+    def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> "Featurizer":
+        f = cls(meta["min_df"], tuple(meta["char_ngrams"]) if meta["char_ngrams"] else None,
+                meta["cue_weight"], dict(meta["cues"]))
+        f.vocabulary_ = {t: i for i, t in enumerate(meta["vocabulary"])}
+        f.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        if len(f.idf_) != len(f.vocabulary_):
+            raise ValueError("idf array and vocabulary differ in length")
+        f._compile()
+        return f

@@ -1,0 +1,64 @@
+"""Digest across a folder: keep each document's best candidates per label, then digest them together."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .digest import Budget
+
+if TYPE_CHECKING:
+    from .api import Analysis, DigestSentence, Pipeline  # noqa: F401
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+class FolderDigest:
+    """Accumulates candidate sentences document by document (memory bounded by `per_document`)."""
+
+    def __init__(self, pipeline: "Pipeline", per_document: int = 10):
+        self.pipeline = pipeline
+        self.per_document = per_document
+        self.candidates: dict[str, dict[str, tuple]] = {l: {} for l in pipeline.labels}
+        self.n_documents = 0
+
+    def add(self, analysis: "Analysis") -> None:
+        self.add_record(analysis.to_dict())
+
+    def add_record(self, record: dict) -> None:
+        """Take the best candidates of one document's JSON record (error records are ignored)."""
+        if record.get("status") != "ok":
+            return
+        self.n_documents += 1
+        thr = self.pipeline.thresholds
+        for label in self.pipeline.labels:
+            found = [p for p in record["passages"] if label in p["labels"]]
+            found.sort(key=lambda p: -p["scores"][label])
+            for p in found[: self.per_document]:
+                key = _norm(p["text"])
+                old = self.candidates[label].get(key)
+                # The same sentence in several files: keep the first source, the best score.
+                if old is None or p["scores"][label] > old[5]:
+                    self.candidates[label][key] = (record["source"], p["index"], p["start"], p["end"], p["text"],
+                                                   p["scores"][label], thr[label])
+
+    def digests(self, budget: Budget) -> dict[str, list["DigestSentence"]]:
+        from .api import DigestSentence, _similarity_rows
+
+        out: dict[str, list[DigestSentence]] = {}
+        summarizer = self.pipeline._summarizer("labelrank")
+        feat = self.pipeline.classifier.featurizer_
+        for label, cands in self.candidates.items():
+            if not cands:
+                continue
+            rows = list(cands.values())
+            X = _similarity_rows(feat.transform([r[4] for r in rows]), feat)
+            rel = np.array([r[5] for r in rows])
+            picked = summarizer(X, rel, rows[0][6], budget, [len(r[4].split()) for r in rows])
+            if picked:
+                out[label] = [DigestSentence(rows[i][1], rows[i][2], rows[i][3], rows[i][4], s, source=rows[i][0])
+                              for i, s in picked]
+        return out
