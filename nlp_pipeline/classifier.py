@@ -27,7 +27,7 @@ class ChallengeClassifier:
     def __init__(self, labels: Sequence[str], C: float = 4.0, min_df: int = 2,
                  char_ngrams: tuple[int, int] | None = (3, 5), cue_weight: float = 1.0,
                  cues: dict[str, list[str]] | None = None, cv_folds: int = 5,
-                 threshold_shrink: float = 0.3, random_state: int = 0):
+                 threshold_shrink: float = 0.3, class_weight: str | None = "balanced", random_state: int = 0):
         self.labels = list(labels)
         self.C = C
         self.min_df = min_df
@@ -36,6 +36,7 @@ class ChallengeClassifier:
         self.cues = cues
         self.cv_folds = cv_folds
         self.threshold_shrink = threshold_shrink
+        self.class_weight = class_weight
         self.random_state = random_state
 
     def _fit_core(self, texts: Sequence[str], Y: np.ndarray) -> tuple[Featurizer, np.ndarray, np.ndarray]:
@@ -49,7 +50,7 @@ class ChallengeClassifier:
             if y.min() == y.max():  # a label with no (or only) positives: constant score
                 intercept[j] = 10.0 if y.max() else -10.0
                 continue
-            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+            lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
                                     random_state=self.random_state)
             lr.fit(X, y)
             coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
@@ -104,7 +105,7 @@ class ChallengeClassifier:
     # -- persistence as plain data ------------------------------------------------
     def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:
         meta, arrays = self.featurizer_.get_state()
-        params = {k: getattr(self, k) for k in ("C", "min_df", "cue_weight", "cv_folds", "threshold_shrink", "random_state")}
+        params = {k: getattr(self, k) for k in ("C", "min_df", "cue_weight", "cv_folds", "threshold_shrink", "class_weight", "random_state")}
         params["char_ngrams"] = list(self.char_ngrams) if self.char_ngrams else None
         return ({"labels": self.labels, "params": params, "featurizer": meta,
                  "thresholds": dict(zip(self.labels, self.thresholds_.tolist()))},

@@ -1,0 +1,64 @@
+from hypothesis import given, settings, strategies as st
+
+from .conftest import SAMPLES
+
+
+def test_analyze_offsets_and_digest_rules(shipped):
+    for path in SAMPLES:
+        text = path.read_text(encoding="utf-8")
+        a = shipped.analyze(text, source=str(path), sentences=2)
+        d = a.to_dict()
+        assert set(d) >= {"source", "labels", "passages", "digests"}
+        for p in d["passages"]:
+            assert text[p["start"]:p["end"]] == p["text"]
+        present = {l for p in d["passages"] for l in p["labels"]}
+        assert set(d["digests"]) <= present
+        passage_texts = {p["index"]: p["text"] for p in d["passages"]}
+        for label, sents in d["digests"].items():
+            assert 1 <= len(sents) <= 2
+            assert [s["start"] for s in sents] == sorted(s["start"] for s in sents)
+            for s in sents:
+                assert text[s["start"]:s["end"]] == s["text"] == passage_texts[s["passage"]]
+                assert label in d["passages"][s["passage"]]["labels"]
+
+
+def test_digest_word_budget(shipped):
+    text = SAMPLES[0].read_text(encoding="utf-8")
+    a = shipped.analyze(text, sentences=5, words=40)
+    for sents in a.digests.values():
+        assert len(sents) == 1 or sum(len(s.text.split()) for s in sents) <= 40
+
+
+def test_no_digest_for_a_text_without_challenges(shipped):
+    a = shipped.analyze("The weather was fine. We had lunch by the river.")
+    assert a.digests == {} and all(p.labels == [] for p in a.passages)
+
+
+def test_analyze_files_records_errors_and_goes_on(shipped, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("Attribution is hard because attackers route traffic through proxies in third countries.")
+    results = list(shipped.analyze_files([tmp_path / "missing.txt", good]))
+    assert [r.status for r in results] == ["error", "ok"]
+    assert "no such file" in results[0].error
+
+
+def test_digest_folder_cites_sources_and_drops_duplicates(shipped, tmp_path):
+    text = SAMPLES[1].read_text(encoding="utf-8")
+    analyses = [shipped.analyze(text, source="a.txt"), shipped.analyze(text, source="b.txt")]
+    digests = shipped.digest_folder(analyses, sentences=3)
+    assert digests
+    for sents in digests.values():
+        texts = [s.text for s in sents]
+        assert len(texts) == len(set(texts))
+        assert all(s.source == "a.txt" for s in sents)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_analyze_never_raises_and_offsets_hold(tiny_pipeline, text):
+    a = tiny_pipeline.analyze(text)
+    for p in a.passages:
+        assert text[p.start:p.end] == p.text
+    for sents in a.digests.values():
+        for s in sents:
+            assert text[s.start:s.end] == s.text

@@ -1,0 +1,107 @@
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from nlp_pipeline import Pipeline
+from nlp_pipeline import corpus as corpus_mod
+from nlp_pipeline.classifier import ChallengeClassifier
+from nlp_pipeline.config import default_model_dir
+from nlp_pipeline.errors import CorpusError, ModelError
+from nlp_pipeline.model_io import load, save
+
+from .conftest import ROOT
+
+LABELS = ["attribution", "trust", "legal", "geopolitics", "capacity", "technology", "culture", "response"]
+
+
+def test_fit_predict_shapes_and_thresholds():
+    texts = ["hackers hide behind proxies", "states will not share intelligence", "extradition treaties are missing",
+             "the weather is nice", "proxies and false flags hide the culprit", "mistrust blocks intelligence sharing"] * 3
+    Y = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [1, 0, 0], [0, 1, 0]] * 3)
+    clf = ChallengeClassifier(["attribution", "trust", "legal"], cv_folds=0, char_ngrams=None, min_df=1).fit(texts, Y)
+    P = clf.predict_proba(["false flags hide who did it", "nothing here"])
+    assert P.shape == (2, 3) and ((P >= 0) & (P <= 1)).all()
+    assert clf.predict(["proxies hide the culprit"]).tolist() == [[1, 0, 0]]
+
+
+def test_roundtrip_gives_identical_scores(tiny_model, tmp_path):
+    clf, manifest = load(tiny_model)
+    save(clf, tmp_path / "copy", {"corpus": manifest["corpus"]})
+    clf2, _ = load(tmp_path / "copy")
+    texts = ["Extradition is rare.", "Proxies hide attackers."]
+    assert np.allclose(clf.predict_proba(texts), clf2.predict_proba(texts))
+
+
+def test_manifest_records_training(tiny_model):
+    m = json.loads((tiny_model / "manifest.json").read_text())
+    assert m["labels"] == LABELS
+    assert set(m["thresholds"]) == set(LABELS)
+    assert m["corpus"]["n_train"] == 500 and len(m["corpus"]["sha256"]) == 64
+    assert {"scikit-learn", "spacy", "numpy", "python"} <= set(m["versions"])
+    assert 0 <= m["test_metrics"]["macro_f1"] <= 1
+
+
+def test_tampered_model_is_refused(tiny_model, tmp_path):
+    import shutil
+
+    d = tmp_path / "m"
+    shutil.copytree(tiny_model, d)
+    with (d / "weights.npz").open("ab") as fh:
+        fh.write(b"\x00")
+    with pytest.raises(ModelError, match="checksum does not match"):
+        load(d)
+
+
+def test_missing_model_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="not a model folder"):
+        Pipeline.load(tmp_path)
+
+
+def test_other_sklearn_version_warns(tiny_model, tmp_path):
+    import shutil
+
+    d = tmp_path / "m"
+    shutil.copytree(tiny_model, d)
+    m = json.loads((d / "manifest.json").read_text())
+    m["versions"]["scikit-learn"] = "0.0.1"
+    (d / "manifest.json").write_text(json.dumps(m))
+    with pytest.warns(UserWarning, match="scikit-learn 0.0.1"):
+        load(d)
+
+
+def test_bad_corpus_lines_name_the_line(tmp_path):
+    p = tmp_path / "c.jsonl"
+    p.write_text('{"text": "ok", "labels": []}\n{"text": "x", "labels": "legal"}\n')
+    with pytest.raises(CorpusError, match=r"c.jsonl:2: \"labels\" must be a list"):
+        corpus_mod.read_jsonl(p)
+    p.write_text("not json\n")
+    with pytest.raises(CorpusError, match="c.jsonl:1: not valid JSON"):
+        corpus_mod.read_jsonl(p)
+
+
+def test_shipped_model_was_trained_on_this_corpus():
+    m = json.loads((default_model_dir() / "manifest.json").read_text())
+    files = corpus_mod.corpus_files(ROOT / "corpus")
+    assert m["corpus"]["sha256"] == corpus_mod.checksum(files), "corpus/ changed: run nlp-pipeline train corpus/ --out models/default"
+
+
+def test_shipped_model_on_clear_cases(shipped):
+    got = shipped.classify([
+        "It is often difficult to attribute cyber espionage to a specific country because attackers use proxy servers and false flag operations.",
+        "Extradition requests and mutual legal assistance treaties move far too slowly to prosecute cybercriminals abroad.",
+        "Many developing countries lack the skilled personnel and resources to run a national CERT.",
+        "In conclusion, this essay has covered several topics.",
+    ])
+    assert got[0] == ["attribution"]
+    assert "legal" in got[1]
+    assert "capacity" in got[2]
+    assert got[3] == []
+
+
+def test_scores_cover_every_label(shipped):
+    s = shipped.scores(["States distrust each other."])
+    assert list(s[0]) == shipped.labels and all(0 <= v <= 1 for v in s[0].values())
+    with pytest.raises(TypeError, match="list of passages"):
+        shipped.classify("a single string")

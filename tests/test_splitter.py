@@ -1,0 +1,89 @@
+from hypothesis import given, settings, strategies as st
+
+from nlp_pipeline.config import SplitConfig
+from nlp_pipeline.splitter import paragraph_spans, split
+
+from .conftest import SAMPLES
+
+
+def check_invariants(text, passages):
+    prev_end = 0
+    for i, p in enumerate(passages):
+        assert p.index == i
+        assert text[p.start:p.end] == p.text
+        assert p.start >= prev_end, "passages overlap or are out of order"
+        assert p.text == p.text.strip() and p.text
+        assert text[prev_end:p.start].strip() == "", "non-whitespace text lost between passages"
+        prev_end = p.end
+    assert text[prev_end:].strip() == ""
+
+
+def test_samples_offsets_exact_and_complete():
+    for path in SAMPLES:
+        text = path.read_text(encoding="utf-8")
+        passages = split(text)
+        assert len(passages) > 10
+        check_invariants(text, passages)
+
+
+def test_numbered_list_item_keeps_marker_with_its_sentence():
+    text = "The main challenges include:\n1. Attribution: It is hard to know who attacked. This hampers cooperation.\n2. Trust: States hesitate to share data."
+    got = [p.text for p in split(text)]
+    assert got == ["The main challenges include:",
+                   "1. Attribution: It is hard to know who attacked.",
+                   "This hampers cooperation.",
+                   "2. Trust: States hesitate to share data."]
+
+
+def test_qa_header_is_its_own_passage_and_paragraphs_are_numbered():
+    text = "What are the challenges?\n\nCybersecurity And International Relations Questions Long\n\nStates distrust each other. They rarely share."
+    ps = split(text)
+    assert [p.text for p in ps] == ["What are the challenges?", "Cybersecurity And International Relations Questions Long",
+                                    "States distrust each other.", "They rarely share."]
+    assert [p.paragraph for p in ps] == [0, 1, 2, 2]
+    assert (ps[2].start, ps[2].end) == (84, 111)
+
+
+def test_soft_wrapped_lines_join_into_one_sentence():
+    text = ("Countries have different legal frameworks and this makes cooperation\n"
+            "between police forces in different jurisdictions slow and uncertain.\n")
+    ps = split(text)
+    assert len(ps) == 1 and ps[0].text.endswith("uncertain.")
+
+
+def test_old_mac_and_windows_line_endings():
+    text = "First paragraph here.\r\rSecond one.\r\nThird line is here."
+    ps = split(text)
+    assert [p.text for p in ps] == ["First paragraph here.", "Second one.", "Third line is here."]
+    check_invariants(text, ps)
+
+
+def test_run_on_sentence_is_cut_below_the_limit():
+    text = "word " * 30000
+    ps = split(text, SplitConfig(max_sentence_chars=1500))
+    assert all(len(p.text) <= 1500 for p in ps)
+    check_invariants(text, ps)
+
+
+def test_paragraph_unit():
+    text = "One. Two.\n\nThree."
+    assert [p.text for p in split(text, SplitConfig(unit="paragraph"))] == ["One. Two.", "Three."]
+
+
+def test_paragraph_spans_skip_blank_lines():
+    text = "\n\n  A line.\n\n\n\nB line.  \n"
+    assert [text[s:e] for s, e in paragraph_spans(text)] == ["A line.", "B line."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_unicode_text_keeps_offsets(text):
+    check_invariants(text, split(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["Attribution is hard.", "1.", "\n", "\n\n", " ", "e.g.", "U.S.", "—", "•",
+                                 "\r", "\u2029", "Q:", "a", "?!", "\t", "Ü", "😀"]), max_size=60))
+def test_structured_fragments_keep_offsets(parts):
+    text = "".join(parts)
+    check_invariants(text, split(text))
