@@ -97,7 +97,7 @@ def classify(files, model, fmt, sentences, words, unit, spacy_model, max_bytes):
     analyses = []
     for name in files or ("-",):
         if name == "-":
-            doc = document_from_bytes(click.get_binary_stream("stdin").read(), "-")
+            doc = document_from_bytes(sys.stdin.buffer.read(), "-")
             analyses.append(pipe.analyze_document(doc, sentences=sentences, words=words))
         else:
             analyses.append(pipe.analyze_file(name, max_bytes=max_bytes, sentences=sentences, words=words))
