@@ -89,7 +89,7 @@ def test_shipped_model_was_trained_on_this_corpus():
 
 def test_shipped_model_on_clear_cases(shipped):
     got = shipped.classify([
-        "It is often difficult to attribute cyber espionage to a specific country because attackers use proxy servers and false flag operations.",
+        "Investigators rarely know who is behind an intrusion, because attackers hide behind proxy servers and false flags.",
         "Extradition requests and mutual legal assistance treaties move far too slowly to prosecute cybercriminals abroad.",
         "Many developing countries lack the skilled personnel and resources to run a national CERT.",
         "In conclusion, this essay has covered several topics.",
