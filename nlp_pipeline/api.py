@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from . import model_io
 from .classifier import ChallengeClassifier
 from .config import Config, default_model_dir
-from .digest import ALGORITHMS, Budget
+from .digest import ALGORITHMS, Budget, digest_relevance
 from .errors import InputError, PipelineError
 from .loader import DEFAULT_MAX_BYTES, Document, read_document
 from .splitter import Passage, split
@@ -158,10 +158,11 @@ class Pipeline:
         lengths = [len(p.text.split()) for p in passages]
         Xs = _similarity_rows(X, self.classifier.featurizer_)
         summarizer = self._summarizer(algorithm)
+        R = np.where(on, digest_relevance(P, self.config.digest.dominance_power), 0.0)
         for j, label in enumerate(self.labels):
             if not on[:, j].any():
                 continue
-            picked = summarizer(Xs, P[:, j], float(thr[j]), budget, lengths)
+            picked = summarizer(Xs, R[:, j], self.digest_floor(j), budget, lengths)
             if picked:
                 result.digests[label] = [DigestSentence(i, passages[i].start, passages[i].end, passages[i].text, s)
                                          for i, s in picked]
@@ -195,6 +196,10 @@ class Pipeline:
         return fd.digests(self._budget(sentences, words))
 
     # -- helpers -------------------------------------------------------------------
+    def digest_floor(self, j: int) -> float:
+        """Least digest relevance a sentence needs for label j: its threshold or the configured floor."""
+        return max(float(self.classifier.thresholds_[j]), self.config.digest.min_relevance)
+
     def _budget(self, sentences: int | None, words: int | None) -> Budget:
         return Budget(sentences if sentences is not None else self.config.digest.sentences,
                       words if words is not None else self.config.digest.words)

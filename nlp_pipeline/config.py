@@ -36,7 +36,8 @@ class DigestConfig:
 
     sentences: int = 3
     words: int | None = None
-    min_score: float = 0.5  # a sentence must carry the label at least this confidently (relative to threshold)
+    min_relevance: float = 0.6  # floor on digest relevance: weaker sentences are left out, even if tagged
+    dominance_power: float = 0.5  # how much a sentence mainly about another label is demoted
     centrality_weight: float = 0.35
     redundancy: float = 0.6  # cosine similarity above which two sentences are near-duplicates
     mmr_lambda: float = 0.7

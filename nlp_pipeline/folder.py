@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .digest import Budget
+from .digest import Budget, digest_relevance
 
 if TYPE_CHECKING:
     from .api import Analysis, DigestSentence, Pipeline  # noqa: F401
@@ -33,17 +33,24 @@ class FolderDigest:
         if record.get("status") != "ok":
             return
         self.n_documents += 1
-        thr = self.pipeline.thresholds
-        for label in self.pipeline.labels:
-            found = [p for p in record["passages"] if label in p["labels"]]
-            found.sort(key=lambda p: -p["scores"][label])
-            for p in found[: self.per_document]:
+        labels = self.pipeline.labels
+        passages = record["passages"]
+        if not passages:
+            return
+        P = np.array([[p["scores"][l] for l in labels] for p in passages])
+        R = digest_relevance(P, self.pipeline.config.digest.dominance_power)
+        for j, label in enumerate(labels):
+            floor = self.pipeline.digest_floor(j)
+            found = [i for i, p in enumerate(passages) if label in p["labels"] and R[i, j] >= floor]
+            found.sort(key=lambda i: -R[i, j])
+            for i in found[: self.per_document]:
+                p = passages[i]
                 key = _norm(p["text"])
                 old = self.candidates[label].get(key)
                 # The same sentence in several files: keep the first source, the best score.
-                if old is None or p["scores"][label] > old[5]:
+                if old is None or R[i, j] > old[5]:
                     self.candidates[label][key] = (record["source"], p["index"], p["start"], p["end"], p["text"],
-                                                   p["scores"][label], thr[label])
+                                                   float(R[i, j]), floor)
 
     def digests(self, budget: Budget) -> dict[str, list["DigestSentence"]]:
         from .api import DigestSentence, _similarity_rows

@@ -31,3 +31,12 @@ class Summarizer(Protocol):
     def __call__(self, X: sp.csr_matrix, relevance: np.ndarray, threshold: float, budget: Budget,
                  lengths: Sequence[int]) -> list[tuple[int, float]]:
         ...
+
+
+def digest_relevance(P: np.ndarray, power: float = 0.5) -> np.ndarray:
+    """Label probability, demoted when another label dominates the sentence: P * (P / max P)^power.
+
+    A digest should hold sentences clearly about its label, not ones tagged with it in passing.
+    """
+    top = P.max(axis=1, keepdims=True)
+    return P * (P / np.where(top > 0, top, 1.0)) ** power
