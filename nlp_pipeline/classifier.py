@@ -8,8 +8,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 
 from .features import Featurizer
 
@@ -40,6 +38,8 @@ class ChallengeClassifier:
         self.random_state = random_state
 
     def _fit_core(self, texts: Sequence[str], Y: np.ndarray) -> tuple[Featurizer, np.ndarray, np.ndarray]:
+        from sklearn.linear_model import LogisticRegression  # imported here: prediction never needs sklearn
+
         feat = Featurizer(self.min_df, self.char_ngrams, self.cue_weight,
                           {l: (self.cues or {}).get(l, []) for l in self.labels})
         X = feat.fit(texts).transform(texts)
@@ -69,6 +69,8 @@ class ChallengeClassifier:
         return self
 
     def _oof_scores(self, texts: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
+        from sklearn.model_selection import GroupKFold
+
         groups = np.asarray(groups if groups is not None else np.arange(len(texts)))
         n_splits = min(self.cv_folds, len(set(groups.tolist())))
         oof = np.zeros(Y.shape)

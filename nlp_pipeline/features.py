@@ -104,39 +104,32 @@ class Featurizer:
 
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Sparse rows: l2-normalised sublinear TF-IDF, then cue counts (log1p, scaled)."""
+        texts = list(texts)
         vocab = self.vocabulary_
-        indptr, indices, data = [0], [], []
-        cue_rows = []
+        cols: list[int] = []
+        indptr = [0]
         for text in texts:
             toks = lemmas(text)
-            counts: dict[int, int] = {}
             for t in toks:
-                for i in self._token_ids(t):
-                    counts[i] = counts.get(i, 0) + 1
+                cols.extend(self._token_ids(t))
             for a, b in zip(toks, toks[1:]):
                 i = vocab.get("b:" + a + " " + b)
                 if i is not None:
-                    counts[i] = counts.get(i, 0) + 1
-            if counts:
-                idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-                val = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf_[idx]
-                val /= np.sqrt((val ** 2).sum())
-                indices.append(idx)
-                data.append(val)
-                indptr.append(indptr[-1] + len(idx))
-            else:
-                indptr.append(indptr[-1])
-            low = text.lower()
-            cue_rows.append([len(r.findall(low)) if r is not None else 0 for r in self._cue_res])
+                    cols.append(i)
+            indptr.append(len(cols))
         n_vocab = len(vocab)
-        X = sp.csr_matrix(
-            (np.concatenate(data) if data else np.zeros(0), np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64), indptr),
-            shape=(len(indptr) - 1, n_vocab),
-        )
+        # Duplicate (row, col) entries are summed into term counts by the conversion to CSR.
+        X = sp.csr_matrix((np.ones(len(cols)), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
+                          shape=(len(texts), n_vocab))
+        X.sum_duplicates()
+        X.data = (1.0 + np.log(X.data)) * self.idf_[X.indices]
+        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+        X.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(X.indptr))
         if not self.cues:
             return X
-        C = sp.csr_matrix(np.log1p(np.asarray(cue_rows, dtype=np.float64).reshape(len(cue_rows), len(self.cues))) * self.cue_weight)
-        return sp.hstack([X, C], format="csr")
+        cue = np.array([[len(r.findall(text.lower())) if r is not None else 0 for r in self._cue_res] for text in texts],
+                       dtype=np.float64).reshape(len(texts), len(self.cues))
+        return sp.hstack([X, sp.csr_matrix(np.log1p(cue) * self.cue_weight)], format="csr")
 
     # -- persistence as plain data ------------------------------------------------
     def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:

@@ -31,6 +31,16 @@ def library_versions() -> dict[str, str]:
             "scipy": scipy.__version__, "spacy": spacy.__version__, "python": platform.python_version()}
 
 
+def _installed(dist: str) -> str | None:
+    """Version of an installed distribution, without importing it (importing sklearn costs a second)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -85,10 +95,9 @@ def load(model_dir: str | Path) -> tuple[ChallengeClassifier, dict]:
         if _sha256(f) != digest:
             raise ModelError(f"{f}: checksum does not match the manifest (file corrupted or modified)")
     trained = manifest.get("versions", {}).get("scikit-learn")
-    import sklearn
-
-    if trained and trained != sklearn.__version__:
-        warnings.warn(f"model was trained with scikit-learn {trained}, this is {sklearn.__version__}; "
+    installed = _installed("scikit-learn")
+    if trained and trained != installed:
+        warnings.warn(f"model was trained with scikit-learn {trained}, this is {installed}; "
                       "scores may differ slightly", stacklevel=2)
     try:
         meta = json.loads((path / STATE).read_text(encoding="utf-8"))

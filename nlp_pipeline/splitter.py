@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -118,21 +120,36 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int
 
 
 def sentence_spans(doc: Doc, offset: int) -> list[tuple[int, int]]:
-    """Sentences of a paragraph doc as absolute (start, end), list markers merged into what follows."""
+    """Sentences of a paragraph doc as absolute (start, end), list markers merged into what follows.
+
+    Reads sentence starts and token offsets as arrays: iterating `doc.sents` would build a
+    Python object per token and cost more than tokenising.
+    """
+    n = len(doc)
+    if n == 0:
+        return []
+    arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(np.int64)
+    starts = np.flatnonzero(arr[:, 0] == 1)
+    if starts.size == 0 or starts[0] != 0:
+        starts = np.concatenate(([0], starts))
+    ends = np.append(starts[1:], n) - 1
+    char_start = arr[starts, 1]
+    char_end = arr[ends, 1] + arr[ends, 2]
+    text = doc.text
     spans: list[tuple[int, int]] = []
     pending: int | None = None
-    for sent in doc.sents:
-        s, e = _strip_span(doc.text, sent.start_char, sent.end_char)
+    for cs, ce in zip(char_start.tolist(), char_end.tolist()):
+        s, e = _strip_span(text, cs, ce)
         if s >= e:
             continue
         if pending is not None:
             s, pending = pending, None
-        if _MARKER_ONLY.match(doc.text[s:e]):
+        if e - s <= 8 and _MARKER_ONLY.match(text[s:e]):
             pending = s
             continue
         spans.append((offset + s, offset + e))
     if pending is not None:
-        s, e = _strip_span(doc.text, pending, len(doc.text))
+        s, e = _strip_span(text, pending, len(text))
         if spans and s >= spans[-1][1] - offset:
             spans[-1] = (spans[-1][0], offset + e)
         else:

@@ -1,8 +1,9 @@
 """Label-focused LexRank + MMR: confident, central, non-redundant sentences.
 
-Centrality is continuous LexRank (PageRank over cosine similarities) computed without
-forming the n x n similarity matrix: S v = X (X^T v), so each power iteration costs
-O(nnz(X)) and the whole digest grows linearly with document length.
+Centrality is continuous LexRank (PageRank over cosine similarities). Past DENSE_MAX
+candidates it never forms the n x n similarity matrix: S v = X (X^T v), so each power
+iteration costs O(nnz(X)) and the digest grows linearly with document length. Below it,
+a small dense matrix is simply faster.
 """
 from __future__ import annotations
 
@@ -14,19 +15,34 @@ import scipy.sparse as sp
 from .base import Budget
 
 
-def lexrank(X: sp.csr_matrix, damping: float = 0.85, iterations: int = 30, tol: float = 1e-6) -> np.ndarray:
-    """Stationary LexRank scores of the rows of X (cosine graph with self-loops removed), max = 1."""
+DENSE_MAX = 400
+
+
+def lexrank(X: sp.csr_matrix, damping: float = 0.85, iterations: int = 30, tol: float = 1e-6,
+            S: np.ndarray | None = None) -> np.ndarray:
+    """Stationary LexRank scores of the rows of X (cosine graph with self-loops removed), max = 1.
+
+    `S`, when given, is the dense similarity matrix of the rows (small inputs only).
+    """
     n = X.shape[0]
     if n <= 2:
         return np.ones(n)
-    XT = X.T.tocsr()
-    self_sim = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-    deg = X @ np.asarray(XT.sum(axis=1)).ravel() - self_sim
+    if S is not None:
+        W = S - np.diag(np.diag(S))
+        matvec = W.__matmul__
+        deg = W.sum(axis=1)
+    else:
+        XT = X.T.tocsr()
+        self_sim = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+        deg = X @ np.asarray(XT.sum(axis=1)).ravel() - self_sim
+
+        def matvec(v: np.ndarray) -> np.ndarray:
+            return X @ (XT @ v) - self_sim * v
     deg = np.where(deg > 1e-12, deg, 1.0)
     p = np.full(n, 1.0 / n)
     for _ in range(iterations):
         q = p / deg
-        nxt = (1 - damping) / n + damping * (X @ (XT @ q) - self_sim * q)
+        nxt = (1 - damping) / n + damping * matvec(q)
         nxt /= nxt.sum()
         if np.abs(nxt - p).sum() < tol:
             p = nxt
@@ -57,9 +73,10 @@ class LabelRankSummarizer:
         if cand.size == 0:
             return []
         Xc = X[cand]
+        S = (Xc @ Xc.T).toarray() if cand.size <= DENSE_MAX else None
         # Confidence rescaled so that the threshold maps to 0.5 and certainty to 1.
         conf = 0.5 + 0.5 * (relevance[cand] - threshold) / max(1.0 - threshold, 1e-9)
-        score = (1 - self.centrality_weight) * conf + self.centrality_weight * lexrank(Xc)
+        score = (1 - self.centrality_weight) * conf + self.centrality_weight * lexrank(Xc, S=S)
         chosen: list[int] = []
         max_sim = np.zeros(cand.size)
         words = 0
@@ -75,7 +92,7 @@ class LabelRankSummarizer:
                 continue
             chosen.append(k)
             words += int(lengths[cand[k]])
-            sim = np.asarray((Xc @ Xc[k].T).todense()).ravel()
+            sim = S[k] if S is not None else (Xc @ Xc[k].T).toarray().ravel()
             max_sim = np.maximum(max_sim, sim)
             available &= max_sim < self.redundancy
         return sorted((int(cand[k]), round(float(score[k]), 4)) for k in chosen)
