@@ -32,10 +32,15 @@ def lemma_table() -> dict[str, str]:
     return {k.lower(): v.lower() for k, v in table.items() if k.islower()}
 
 
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of `text`."""
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
 def lemmas(text: str) -> list[str]:
     """Lower-cased lookup lemmas of the word tokens of `text`."""
     table = lemma_table()
-    return [table.get(t, t) for t in _TOKEN.findall(text.lower().replace("’", "'"))]
+    return [table.get(t, t) for t in tokens(text)]
 
 
 def _char_grams(token: str, lo: int, hi: int) -> list[str]:
@@ -80,11 +85,36 @@ class Featurizer:
         return self
 
     def _compile(self) -> None:
-        self._cue_res = [
-            re.compile(r"(?<![\w-])(?:" + "|".join(pats) + r")(?![\w-])") if pats else None
-            for pats in self.cues.values()
-        ]
+        # Single-word cues are matched once per token type (cached); only phrases need a regex scan.
+        single, phrase = [], []
+        for pats in self.cues.values():
+            one = [p for p in pats if not re.search(r"\s| |\\s", p)]
+            many = [p for p in pats if p not in one]
+            single.append(re.compile("(?:" + "|".join(one) + ")") if one else None)
+            phrase.append(re.compile(r"(?<![\w-])(?:" + "|".join(many) + r")(?![\w-])") if many else None)
+        self._cue_single, self._cue_phrase = single, phrase
+        self._cue_cache: dict[str, tuple[int, ...]] = {}
         self._term_cache: dict[str, list[int]] = {}
+
+    def _token_cues(self, token: str) -> tuple[int, ...]:
+        hits = self._cue_cache.get(token)
+        if hits is None:
+            hits = tuple(j for j, r in enumerate(self._cue_single) if r is not None and r.fullmatch(token))
+            self._cue_cache[token] = hits
+        return hits
+
+    def cue_counts(self, text: str, raw_tokens: list[str]) -> list[int]:
+        """How many cue words and phrases of each label occur in `text`."""
+        counts = [0] * len(self._cue_single)
+        for t in raw_tokens:
+            for j in self._token_cues(t):
+                counts[j] += 1
+        low = None
+        for j, r in enumerate(self._cue_phrase):
+            if r is not None:
+                low = low if low is not None else text.lower().replace("’", "'")
+                counts[j] += len(r.findall(low))
+        return counts
 
     @property
     def n_features(self) -> int:
@@ -108,8 +138,13 @@ class Featurizer:
         vocab = self.vocabulary_
         cols: list[int] = []
         indptr = [0]
+        cue_rows: list[list[int]] = []
+        table = lemma_table()
         for text in texts:
-            toks = lemmas(text)
+            raw = tokens(text)
+            toks = [table.get(t, t) for t in raw]
+            if self.cues:
+                cue_rows.append(self.cue_counts(text, raw))
             for t in toks:
                 cols.extend(self._token_ids(t))
             for a, b in zip(toks, toks[1:]):
@@ -127,8 +162,7 @@ class Featurizer:
         X.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(X.indptr))
         if not self.cues:
             return X
-        cue = np.array([[len(r.findall(text.lower())) if r is not None else 0 for r in self._cue_res] for text in texts],
-                       dtype=np.float64).reshape(len(texts), len(self.cues))
+        cue = np.array(cue_rows, dtype=np.float64).reshape(len(texts), len(self.cues))
         return sp.hstack([X, sp.csr_matrix(np.log1p(cue) * self.cue_weight)], format="csr")
 
     # -- persistence as plain data ------------------------------------------------

@@ -22,6 +22,7 @@ from .config import SplitConfig
 _MARKER_ONLY = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\(?[ivxlcIVXLC]{1,5}[.)]|[-*•▪●◦–—])\s*$")
 _BLANK_LINE = re.compile(r"\n[ \t\f\v\r\u00a0\u2000-\u200b\u3000]*\n|\r\s*\r|\u2029")
 _LIST_START = re.compile(r"^\s*(?:\(?\d{1,3}[.)]\s|\(?[a-zA-Z][.)]\s|[-*•▪●◦–—]\s|#)")
+CHUNK_CHARS = 100_000
 _TERMINAL = re.compile(r"[.!?:;\"'”’)\]]\s*$")
 
 
@@ -120,7 +121,7 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int
 
 
 def sentence_spans(doc: Doc, offset: int) -> list[tuple[int, int]]:
-    """Sentences of a paragraph doc as absolute (start, end), list markers merged into what follows.
+    """Sentences of a tokenised chunk as absolute (start, end), surrounding whitespace stripped.
 
     Reads sentence starts and token offsets as arrays: iterating `doc.sents` would build a
     Python object per token and cost more than tokenising.
@@ -136,25 +137,27 @@ def sentence_spans(doc: Doc, offset: int) -> list[tuple[int, int]]:
     char_start = arr[starts, 1]
     char_end = arr[ends, 1] + arr[ends, 2]
     text = doc.text
-    spans: list[tuple[int, int]] = []
-    pending: int | None = None
+    spans = []
     for cs, ce in zip(char_start.tolist(), char_end.tolist()):
         s, e = _strip_span(text, cs, ce)
-        if s >= e:
-            continue
-        if pending is not None:
-            s, pending = pending, None
-        if e - s <= 8 and _MARKER_ONLY.match(text[s:e]):
-            pending = s
-            continue
-        spans.append((offset + s, offset + e))
-    if pending is not None:
-        s, e = _strip_span(text, pending, len(text))
-        if spans and s >= spans[-1][1] - offset:
-            spans[-1] = (spans[-1][0], offset + e)
-        else:
+        if s < e:
             spans.append((offset + s, offset + e))
     return spans
+
+
+def _merge_markers(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Join a bare list marker ("1.", "b)", "•") to the sentence after it in the same paragraph."""
+    out: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(spans):
+        p, s, e = spans[i]
+        if i + 1 < len(spans) and spans[i + 1][0] == p and e - s <= 8 and _MARKER_ONLY.match(text[s:e]):
+            out.append((p, s, spans[i + 1][2]))
+            i += 2
+            continue
+        out.append((p, s, e))
+        i += 1
+    return out
 
 
 def split(text: str, config: SplitConfig | None = None) -> list[Passage]:
@@ -170,14 +173,32 @@ def split(text: str, config: SplitConfig | None = None) -> list[Passage]:
         return passages
     nlp = load_nlp(config.spacy_model)
     limit = config.max_sentence_chars
-    # Tokenise paragraph by paragraph; very long paragraphs are pre-cut so spaCy never sees megabytes.
-    chunks: list[tuple[int, int, int]] = []
-    for p, (s, e) in enumerate(paras):
-        for cs, ce in _cut_long(text, s, e, limit * 20):
-            chunks.append((p, cs, ce))
-    docs = nlp.pipe(text[s:e] for _, s, e in chunks)
-    for (p, s, _e), doc in zip(chunks, docs):
-        for ss, se in sentence_spans(doc, s):
-            for cs, ce in _cut_long(text, ss, se, limit):
-                passages.append(Passage(len(passages), cs, ce, text[cs:ce], p))
-    return passages
+    # Pieces: paragraphs, with run-on paragraphs pre-cut so spaCy never sees megabytes at once.
+    pieces = [(p, cs, ce) for p, (s, e) in enumerate(paras) for cs, ce in _cut_long(text, s, e, limit * 20)]
+    # Tokenise consecutive pieces together in chunks (one spaCy call per chunk, not per paragraph),
+    # then cut the sentences spaCy finds at piece boundaries.
+    chunks: list[tuple[int, int]] = []  # (first piece, last piece + 1)
+    first = 0
+    for k in range(1, len(pieces) + 1):
+        if k == len(pieces) or pieces[k][2] - pieces[first][1] > CHUNK_CHARS:
+            chunks.append((first, k))
+            first = k
+    docs = nlp.pipe(text[pieces[a][1]:pieces[b - 1][2]] for a, b in chunks)
+    spans: list[tuple[int, int, int]] = []  # (paragraph, start, end)
+    for (a, b), doc in zip(chunks, docs):
+        k = a
+        for ss, se in sentence_spans(doc, pieces[a][1]):
+            while k < b and pieces[k][2] <= ss:
+                k += 1
+            j = k
+            while j < b and pieces[j][1] < se:
+                p, ps, pe = pieces[j]
+                cs, ce = _strip_span(text, max(ss, ps), min(se, pe))
+                for xs, xe in _cut_long(text, cs, ce, limit) if cs < ce else ():
+                    spans.append((p, xs, xe))
+                if pe <= se:
+                    j += 1
+                else:
+                    break
+            k = j
+    return [Passage(i, s, e, text[s:e], p) for i, (p, s, e) in enumerate(_merge_markers(text, spans))]
