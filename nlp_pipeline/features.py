@@ -43,6 +43,9 @@ def lemmas(text: str) -> list[str]:
     return [table.get(t, t) for t in tokens(text)]
 
 
+_KEY_SPACE = 1 << 32
+
+
 def _char_grams(token: str, lo: int, hi: int) -> list[str]:
     padded = f" {token} "
     return [padded[i:i + n] for n in range(lo, hi + 1) for i in range(len(padded) - n + 1)]
@@ -85,84 +88,101 @@ class Featurizer:
         return self
 
     def _compile(self) -> None:
-        # Single-word cues are matched once per token type (cached); only phrases need a regex scan.
-        single, phrase = [], []
-        for pats in self.cues.values():
+        """Build the lookup structures `transform` uses; derived from the fitted state only."""
+        # Single-word cues are matched once per token type (cached); phrases need one regex scan.
+        single, groups = [], []
+        for j, pats in enumerate(self.cues.values()):
             one = [p for p in pats if not re.search(r"\s| |\\s", p)]
             many = [p for p in pats if p not in one]
             single.append(re.compile("(?:" + "|".join(one) + ")") if one else None)
-            phrase.append(re.compile(r"(?<![\w-])(?:" + "|".join(many) + r")(?![\w-])") if many else None)
-        self._cue_single, self._cue_phrase = single, phrase
-        self._cue_cache: dict[str, tuple[int, ...]] = {}
-        self._term_cache: dict[str, list[int]] = {}
+            if many:
+                groups.append(f"(?P<c{j}>" + "|".join(many) + ")")
+        self._cue_single = single
+        self._cue_phrase = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])") if groups else None
+        # Lemmas get integer keys so a bigram is looked up by one int, not a concatenated string.
+        self._lemma_key: dict[str, int] = {}
+        self._bigram: dict[int, int] = {}
+        for term, i in self.vocabulary_.items():
+            if term.startswith("b:"):
+                x, y = term[2:].split(" ", 1)
+                self._bigram[self._key(x) * _KEY_SPACE + self._key(y)] = i
+        self._cache: dict[str, tuple[int, np.ndarray, tuple[int, ...]]] = {}
 
-    def _token_cues(self, token: str) -> tuple[int, ...]:
-        hits = self._cue_cache.get(token)
-        if hits is None:
-            hits = tuple(j for j, r in enumerate(self._cue_single) if r is not None and r.fullmatch(token))
-            self._cue_cache[token] = hits
-        return hits
+    def _key(self, lemma: str) -> int:
+        k = self._lemma_key.get(lemma)
+        if k is None:
+            k = self._lemma_key[lemma] = len(self._lemma_key)
+        return k
 
-    def cue_counts(self, text: str, raw_tokens: list[str]) -> list[int]:
-        """How many cue words and phrases of each label occur in `text`."""
-        counts = [0] * len(self._cue_single)
-        for t in raw_tokens:
-            for j in self._token_cues(t):
-                counts[j] += 1
-        low = None
-        for j, r in enumerate(self._cue_phrase):
-            if r is not None:
-                low = low if low is not None else text.lower().replace("’", "'")
-                counts[j] += len(r.findall(low))
-        return counts
+    def _entry(self, token: str) -> tuple[int, np.ndarray, tuple[int, ...]]:
+        """(lemma key, unigram + char n-gram feature ids, labels whose single-word cues match) of a token."""
+        lemma = lemma_table().get(token, token)
+        terms = ["w:" + lemma]
+        if self.char_ngrams:
+            terms += ["c:" + g for g in _char_grams(lemma, *self.char_ngrams)]
+        ids = np.array([self.vocabulary_[t] for t in terms if t in self.vocabulary_], dtype=np.int64)
+        hits = tuple(j for j, r in enumerate(self._cue_single) if r is not None and r.fullmatch(token))
+        entry = (self._key(lemma), ids, hits)
+        if len(self._cache) < 500_000:  # bound memory on pathological input
+            self._cache[token] = entry
+        return entry
 
     @property
     def n_features(self) -> int:
         return len(self.vocabulary_) + len(self.cues)
 
     # -- transforming --------------------------------------------------------------
-    def _token_ids(self, token: str) -> list[int]:
-        ids = self._term_cache.get(token)
-        if ids is None:
-            vocab = self.vocabulary_
-            terms = ["w:" + token]
-            if self.char_ngrams:
-                terms += ["c:" + g for g in _char_grams(token, *self.char_ngrams)]
-            ids = [vocab[t] for t in terms if t in vocab]
-            self._term_cache[token] = ids
-        return ids
-
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
-        """Sparse rows: l2-normalised sublinear TF-IDF, then cue counts (log1p, scaled)."""
+        """Sparse rows: l2-normalised sublinear TF-IDF, then cue counts (log1p, scaled).
+
+        Tokens are counted per type first; a sparse product with each type's feature ids
+        (word + character n-grams) then does the per-feature counting in C.
+        """
         texts = list(texts)
-        vocab = self.vocabulary_
-        cols: list[int] = []
-        indptr = [0]
+        cache, bigram, n_cues = self._cache, self._bigram, len(self.cues)
+        local: dict[str, int] = {}
+        entries: list[tuple[int, np.ndarray, tuple[int, ...]]] = []
+        tcols: list[int] = []
+        bcols: list[int] = []
+        tptr, bptr = [0], [0]
         cue_rows: list[list[int]] = []
-        table = lemma_table()
         for text in texts:
-            raw = tokens(text)
-            toks = [table.get(t, t) for t in raw]
-            if self.cues:
-                cue_rows.append(self.cue_counts(text, raw))
-            for t in toks:
-                cols.extend(self._token_ids(t))
-            for a, b in zip(toks, toks[1:]):
-                i = vocab.get("b:" + a + " " + b)
-                if i is not None:
-                    cols.append(i)
-            indptr.append(len(cols))
-        n_vocab = len(vocab)
-        # Duplicate (row, col) entries are summed into term counts by the conversion to CSR.
-        X = sp.csr_matrix((np.ones(len(cols)), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
-                          shape=(len(texts), n_vocab))
+            cue = [0] * n_cues
+            prev = -1
+            for t in tokens(text):
+                li = local.get(t)
+                if li is None:
+                    li = local[t] = len(entries)
+                    entries.append(cache.get(t) or self._entry(t))
+                tcols.append(li)
+                key, _ids, hits = entries[li]
+                if prev >= 0:
+                    b = bigram.get(prev * _KEY_SPACE + key)
+                    if b is not None:
+                        bcols.append(b)
+                prev = key
+                for j in hits:
+                    cue[j] += 1
+            if self._cue_phrase is not None and " " in text:
+                for m in self._cue_phrase.finditer(text.lower().replace("’", "'")):
+                    cue[int(m.lastgroup[1:])] += 1
+            cue_rows.append(cue)
+            tptr.append(len(tcols))
+            bptr.append(len(bcols))
+        n, v = len(texts), len(self.vocabulary_)
+        T = sp.csr_matrix((np.ones(len(tcols)), np.asarray(tcols, dtype=np.int64), np.asarray(tptr)), shape=(n, len(entries)))
+        fptr = np.cumsum([0] + [len(e[1]) for e in entries])
+        fcols = np.concatenate([e[1] for e in entries]) if entries else np.zeros(0, dtype=np.int64)
+        F = sp.csr_matrix((np.ones(len(fcols)), fcols, fptr), shape=(len(entries), v))
+        B = sp.csr_matrix((np.ones(len(bcols)), np.asarray(bcols, dtype=np.int64), np.asarray(bptr)), shape=(n, v))
+        X = (T @ F + B).tocsr()
         X.sum_duplicates()
         X.data = (1.0 + np.log(X.data)) * self.idf_[X.indices]
         norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
         X.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(X.indptr))
         if not self.cues:
             return X
-        cue = np.array(cue_rows, dtype=np.float64).reshape(len(texts), len(self.cues))
+        cue = np.array(cue_rows, dtype=np.float64).reshape(n, n_cues)
         return sp.hstack([X, sp.csr_matrix(np.log1p(cue) * self.cue_weight)], format="csr")
 
     # -- persistence as plain data ------------------------------------------------
