@@ -120,11 +120,12 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int
         yield s, e
 
 
-def sentence_spans(doc: Doc, offset: int) -> list[tuple[int, int]]:
+def sentence_spans(doc: Doc, offset: int, text: str) -> list[tuple[int, int]]:
     """Sentences of a tokenised chunk as absolute (start, end), surrounding whitespace stripped.
 
     Reads sentence starts and token offsets as arrays: iterating `doc.sents` would build a
-    Python object per token and cost more than tokenising.
+    Python object per token and cost more than tokenising (so would `doc.text`: `text` is
+    the string the doc was made from).
     """
     n = len(doc)
     if n == 0:
@@ -136,7 +137,6 @@ def sentence_spans(doc: Doc, offset: int) -> list[tuple[int, int]]:
     ends = np.append(starts[1:], n) - 1
     char_start = arr[starts, 1]
     char_end = arr[ends, 1] + arr[ends, 2]
-    text = doc.text
     spans = []
     for cs, ce in zip(char_start.tolist(), char_end.tolist()):
         s, e = _strip_span(text, cs, ce)
@@ -183,11 +183,11 @@ def split(text: str, config: SplitConfig | None = None) -> list[Passage]:
         if k == len(pieces) or pieces[k][2] - pieces[first][1] > CHUNK_CHARS:
             chunks.append((first, k))
             first = k
-    docs = nlp.pipe(text[pieces[a][1]:pieces[b - 1][2]] for a, b in chunks)
+    chunk_texts = [text[pieces[a][1]:pieces[b - 1][2]] for a, b in chunks]
     spans: list[tuple[int, int, int]] = []  # (paragraph, start, end)
-    for (a, b), doc in zip(chunks, docs):
+    for (a, b), chunk, doc in zip(chunks, chunk_texts, nlp.pipe(chunk_texts)):
         k = a
-        for ss, se in sentence_spans(doc, pieces[a][1]):
+        for ss, se in sentence_spans(doc, pieces[a][1], chunk):
             while k < b and pieces[k][2] <= ss:
                 k += 1
             j = k
