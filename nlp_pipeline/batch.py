@@ -69,9 +69,9 @@ def analyze_path(pipe: Pipeline, path: Path, max_bytes: int | None, **kwargs) ->
     return record
 
 
-def _recorded(out: Path) -> set[tuple[str, str | None]]:
-    """(source, sha256) of complete records in `out`; cuts off a torn last line left by a kill."""
-    done: set[tuple[str, str | None]] = set()
+def _recorded(out: Path) -> dict[str, set[str | None]]:
+    """source -> content hashes of complete records in `out`; cuts off a torn last line left by a kill."""
+    done: dict[str, set[str | None]] = {}
     if not out.exists():
         return done
     with out.open("rb+") as fh:
@@ -81,7 +81,7 @@ def _recorded(out: Path) -> set[tuple[str, str | None]]:
                 break
             try:
                 rec = json.loads(line)
-                done.add((rec["source"], rec.get("sha256")))
+                done.setdefault(rec["source"], set()).add(rec.get("sha256"))
             except (ValueError, KeyError, TypeError):
                 pass
             good_end += len(line)
@@ -118,7 +118,7 @@ def run_batch(pipe: Pipeline, directory: str, out: str | None, pattern: str | No
             raise InputError(f"{display_name(out_path)}: exists; use --resume to continue it or choose a new file")
     elif resume:
         raise InputError("--resume needs --out")
-    done = _recorded(out_path) if (out_path is not None and resume) else set()
+    done = _recorded(out_path) if (out_path is not None and resume) else {}
     files = list(iter_files(root, pattern))
     fd = FolderDigest(pipe) if digest else None
     fdesc = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if out_path is not None else None
@@ -134,12 +134,12 @@ def run_batch(pipe: Pipeline, directory: str, out: str | None, pattern: str | No
     try:
         for path in files:
             source = display_name(path)
-            if done and any(s == source for s, _ in done):
+            if source in done:
                 try:
                     h = hashlib.sha256(path.read_bytes()).hexdigest()
                 except OSError:
                     h = None
-                if (source, h) in done:
+                if h in done[source]:
                     n_skip += 1
                     if bar:
                         bar.update(1)
