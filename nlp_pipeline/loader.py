@@ -48,11 +48,11 @@ def decode(data: bytes, source: str = "-") -> tuple[str, str]:
         except UnicodeDecodeError:
             text, enc = data.decode("latin-1"), "latin-1"
         ctrl = sum(1 for b in sample if b in _CONTROL or 0x80 <= b < 0xA0 and b not in b"\x80\x85\x91\x92\x93\x94\x96\x97")
-        if ctrl > len(sample) * 0.01:
+        if ctrl > max(8, len(sample) * 0.01):
             raise InputError(f"{source}: binary file or unknown encoding (not UTF-8, UTF-16 or cp1252 text)")
     if enc == "utf-8":
         ctrl = sum(1 for ch in text[:65536] if ord(ch) in _CONTROL and ch != "\x00")
-        if ctrl > len(text[:65536]) * 0.05:
+        if ctrl > max(8, len(text[:65536]) * 0.05):
             raise InputError(f"{source}: binary file (control bytes), not text")
     return text, enc
 
@@ -127,7 +127,7 @@ def pdf_to_text(data: bytes, source: str) -> str:
 
 def display_name(path: str | Path) -> str:
     """A printable path, even for file names that are not valid UTF-8."""
-    return os.fsdecode(path).encode("utf-8", "backslashreplace").decode("utf-8")
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def read_bytes(path: str | Path, max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
