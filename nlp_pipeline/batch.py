@@ -69,9 +69,9 @@ def analyze_path(pipe: Pipeline, path: Path, max_bytes: int | None, **kwargs) ->
     return record
 
 
-def _recorded(out: Path) -> dict[str, set[str | None]]:
-    """source -> content hashes of complete records in `out`; cuts off a torn last line left by a kill."""
-    done: dict[str, set[str | None]] = {}
+def _recorded(out: Path) -> dict[str, dict[str | None, str]]:
+    """source -> {content hash: status} of complete records in `out`; cuts off a torn last line left by a kill."""
+    done: dict[str, dict[str | None, str]] = {}
     if not out.exists():
         return done
     with out.open("rb+") as fh:
@@ -81,7 +81,7 @@ def _recorded(out: Path) -> dict[str, set[str | None]]:
                 break
             try:
                 rec = json.loads(line)
-                done.setdefault(rec["source"], set()).add(rec.get("sha256"))
+                done.setdefault(rec["source"], {})[rec.get("sha256")] = rec.get("status", "ok")
             except (ValueError, KeyError, TypeError):
                 pass
             good_end += len(line)
@@ -123,7 +123,7 @@ def run_batch(pipe: Pipeline, directory: str, out: str | None, pattern: str | No
     fd = FolderDigest(pipe) if digest else None
     fdesc = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if out_path is not None else None
     show = sys.stderr.isatty() if progress is None else progress
-    n_ok = n_err = n_skip = n_words = 0
+    n_ok = n_err = n_skip = n_err_before = n_words = 0
     start = time.perf_counter()
     old_term = signal.signal(signal.SIGTERM, _raise_stop)
     bar = None
@@ -141,6 +141,7 @@ def run_batch(pipe: Pipeline, directory: str, out: str | None, pattern: str | No
                     h = None
                 if h in done[source]:
                     n_skip += 1
+                    n_err_before += done[source][h] != "ok"
                     if bar:
                         bar.update(1)
                     continue
@@ -175,7 +176,8 @@ def run_batch(pipe: Pipeline, directory: str, out: str | None, pattern: str | No
     if bar:
         bar.close()
     elapsed = time.perf_counter() - start
-    click.echo(f"{len(files)} files: {n_ok} ok, {n_err} failed, {n_skip} skipped (already recorded); "
+    earlier = f", {n_err_before} of them failed" if n_err_before else ""
+    click.echo(f"{len(files)} files: {n_ok} ok, {n_err} failed, {n_skip} skipped (already recorded{earlier}); "
                f"{n_words:,} words in {elapsed:.1f}s ({n_words / max(elapsed, 1e-9):,.0f} words/s)", err=True)
     if fd is not None:
         if out_path is not None:
@@ -187,4 +189,4 @@ def run_batch(pipe: Pipeline, directory: str, out: str | None, pattern: str | No
             click.echo(json.dumps(output.folder_digest_dict(digests), ensure_ascii=False, indent=2))
         else:
             click.echo(output.folder_digest_text(digests, fd.n_documents), nl=False)
-    return 1 if n_err else 0
+    return 1 if (n_err or n_err_before) else 0
