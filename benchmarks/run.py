@@ -48,8 +48,8 @@ def classification(quick: bool) -> list[dict]:
         "TF-IDF + LogisticRegression": TfidfLogReg(),
     }
     if not quick:
-        systems["spaCy textcat_multilabel (bow)"] = SpacyTextcat(LABELS, "bow", epochs=20)
-        systems["spaCy textcat_multilabel (ensemble)"] = SpacyTextcat(LABELS, "ensemble", epochs=20)
+        systems["spaCy textcat_multilabel (bow)"] = SpacyTextcat(LABELS, "bow", epochs=15)
+        systems["spaCy textcat_multilabel (ensemble)"] = SpacyTextcat(LABELS, "ensemble", epochs=8)
     rows = []
     for name, model in systems.items():
         t0 = time.perf_counter()
