@@ -82,6 +82,8 @@ class SpacyTextcat:
                           optimize="efficiency" if self.arch == "bow" else "accuracy", gpu=False)
         if self.arch != "bow":
             cfg["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"] = False
+            cfg["paths"]["vectors"] = None
+            cfg["initialize"]["vectors"] = None
         cfg["training"]["max_epochs"] = self.epochs
         cfg["training"]["max_steps"] = 0
         cfg["training"]["patience"] = 0
