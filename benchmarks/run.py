@@ -342,7 +342,7 @@ def main() -> int:
         plots(res)
         readme = ROOT / "README.md"
         text = readme.read_text(encoding="utf-8")
-        new = re.sub(r"(<!-- bench:start -->\n).*?(\n<!-- bench:end -->)", lambda m: m.group(1) + md + m.group(2),
+        new = re.sub(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", lambda m: m.group(1) + md + "\n" + m.group(2),
                      text, flags=re.S)
         readme.write_text(new, encoding="utf-8")
     print(md)
