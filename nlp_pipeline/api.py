@@ -146,7 +146,7 @@ class Pipeline:
         if not passages:
             return result
         X = self.classifier.featurizer_.transform([p.text for p in passages])
-        P = 1.0 / (1.0 + np.exp(-np.clip(np.asarray(X @ self.classifier.coef_.T) + self.classifier.intercept_, -35, 35)))
+        P = self.classifier.proba_from_features(X)
         thr = self.classifier.thresholds_
         on = P >= thr
         result.passages = [

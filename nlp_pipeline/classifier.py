@@ -96,6 +96,10 @@ class ChallengeClassifier:
         X = self.featurizer_.transform(texts)
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
+    def proba_from_features(self, X) -> np.ndarray:
+        """Per-label probabilities for rows already featurized (callers that reuse X, like the digest)."""
+        return _sigmoid(np.asarray(X @ self.coef_.T) + self.intercept_)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Per-label probabilities, shape (n_texts, n_labels)."""
         return _sigmoid(self.decision_function(texts))

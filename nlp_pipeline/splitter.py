@@ -166,11 +166,8 @@ def split(text: str, config: SplitConfig | None = None) -> list[Passage]:
     if config.unit not in ("sentence", "paragraph"):
         raise ValueError(f"unknown passage unit {config.unit!r}: use 'sentence' or 'paragraph'")
     paras = list(paragraph_spans(text))
-    passages: list[Passage] = []
     if config.unit == "paragraph":
-        for p, (s, e) in enumerate(paras):
-            passages.append(Passage(len(passages), s, e, text[s:e], p))
-        return passages
+        return [Passage(p, s, e, text[s:e], p) for p, (s, e) in enumerate(paras)]
     nlp = load_nlp(config.spacy_model)
     limit = config.max_sentence_chars
     # Pieces: paragraphs, with run-on paragraphs pre-cut so spaCy never sees megabytes at once.
