@@ -12,10 +12,11 @@ import scipy.sparse as sp
 from . import model_io
 from .classifier import ChallengeClassifier
 from .config import Config, default_model_dir
-from .digest import ALGORITHMS, Budget, digest_relevance
+from .digest import ALGORITHMS, Budget, SentenceGraph, digest_relevance
 from .errors import InputError, PipelineError
 from .loader import DEFAULT_MAX_BYTES, Document, read_document
-from .splitter import Passage, split
+from .features import Tokens
+from .splitter import Passage, TokenArrays, split, split_with_tokens
 
 
 @dataclass
@@ -141,28 +142,27 @@ class Pipeline:
         """Split `text`, tag every passage and build a digest per label found."""
         if not isinstance(text, str):
             raise TypeError(f"analyze() needs a str, got {type(text).__name__}")
-        passages = self.split(text)
+        passages, tokens = split_with_tokens(text, self.config.split)
         result = Analysis(source or "-", self.labels, text=text)
         if not passages:
             return result
-        X = self.classifier.featurizer_.transform([p.text for p in passages])
-        P = self.classifier.proba_from_features(X)
+        X, cue = self._features(text, passages, tokens)
+        P = self.classifier.proba_from_features(X, cue)
         thr = self.classifier.thresholds_
         on = P >= thr
+        labels = self.labels
         result.passages = [
-            TaggedPassage(p.index, p.start, p.end, p.text, [l for l, y in zip(self.labels, on[i]) if y],
-                          {l: round(float(v), 4) for l, v in zip(self.labels, P[i])}, p.paragraph)
-            for i, p in enumerate(passages)
+            TaggedPassage(p.index, p.start, p.end, p.text, [l for l, y in zip(labels, hit) if y],
+                          dict(zip(labels, row)), p.paragraph)
+            for p, hit, row in zip(passages, on.tolist(), np.round(P, 4).tolist())
         ]
         budget = self._budget(sentences, words)
         lengths = [len(p.text.split()) for p in passages]
-        Xs = _similarity_rows(X, self.classifier.featurizer_)
+        graph = SentenceGraph.from_rows(X, normalised=True)
         summarizer = self._summarizer(algorithm)
         R = np.where(on, digest_relevance(P, self.config.digest.dominance_power), 0.0)
-        for j, label in enumerate(self.labels):
-            if not on[:, j].any():
-                continue
-            picked = summarizer(Xs, R[:, j], self.digest_floor(j), budget, lengths)
+        floors = np.array([self.digest_floor(j) for j in range(len(labels))])
+        for label, picked in zip(labels, summarizer(graph, R, floors, budget, lengths)):
             if picked:
                 result.digests[label] = [DigestSentence(i, passages[i].start, passages[i].end, passages[i].text, s)
                                          for i, s in picked]
@@ -196,6 +196,20 @@ class Pipeline:
         return fd.digests(self._budget(sentences, words))
 
     # -- helpers -------------------------------------------------------------------
+    def _features(self, text: str, passages: list[Passage], tokens: TokenArrays | None):
+        """TF-IDF rows and cue block of the passages, from the tokens the splitter already made if any."""
+        feat = self.classifier.featurizer_
+        texts = [p.text for p in passages]
+        if tokens is None:
+            return feat.transform_parts(Tokens.of_texts(texts), texts)
+        starts = np.fromiter((p.start for p in passages), dtype=np.int64, count=len(passages))
+        ends = np.fromiter((p.end for p in passages), dtype=np.int64, count=len(passages))
+        row = np.searchsorted(starts, tokens.start, side="right") - 1
+        keep = row >= 0
+        keep[keep] = tokens.end[keep] <= ends[row[keep]]
+        return feat.transform_parts(Tokens(tokens.lower[keep], row[keep], tokens.start[keep], tokens.end[keep],
+                                            len(passages), lambda _row: text), texts)
+
     def digest_floor(self, j: int) -> float:
         """Least digest relevance a sentence needs for label j: its threshold or the configured floor."""
         return max(float(self.classifier.thresholds_[j]), self.config.digest.min_relevance)
@@ -218,10 +232,3 @@ def _as_list(texts: Sequence[str]) -> list[str]:
         raise TypeError("pass a list of passages, not a single string")
     return list(texts)
 
-
-def _similarity_rows(X: sp.csr_matrix, featurizer) -> sp.csr_matrix:
-    """Word-feature part of X (no cue columns), rows l2-normalised, for cosine similarity."""
-    Xw = X[:, : len(featurizer.vocabulary_)]
-    norms = np.sqrt(np.asarray(Xw.multiply(Xw).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ Xw)

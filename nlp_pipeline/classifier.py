@@ -96,9 +96,15 @@ class ChallengeClassifier:
         X = self.featurizer_.transform(texts)
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
-    def proba_from_features(self, X) -> np.ndarray:
-        """Per-label probabilities for rows already featurized (callers that reuse X, like the digest)."""
-        return _sigmoid(np.asarray(X @ self.coef_.T) + self.intercept_)
+    def proba_from_features(self, X, cue: np.ndarray | None = None) -> np.ndarray:
+        """Per-label probabilities for rows already featurized (callers that reuse X, like the digest).
+
+        `X` is the full feature matrix, or only its TF-IDF block when `cue` holds the cue block.
+        """
+        if cue is None:
+            return _sigmoid(np.asarray(X @ self.coef_.T) + self.intercept_)
+        v = X.shape[1]
+        return _sigmoid(np.asarray(X @ self.coef_[:, :v].T) + cue @ self.coef_[:, v:].T + self.intercept_)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Per-label probabilities, shape (n_texts, n_labels)."""

@@ -1,20 +1,25 @@
 """Turn passages into sparse feature rows: lemma n-grams, character n-grams and taxonomy cues.
 
-The state of a fitted featurizer is plain data (a vocabulary list, an idf array, cue
-patterns), so a model can be saved as arrays plus JSON and loaded without pickle.
+Tokens are spaCy's (the same tokenizer that splits documents), read as arrays of LOWER
+hashes; each distinct token type is looked up once and kept in sorted arrays, so turning a
+document into features is numpy work, not a Python loop per token. The state of a fitted
+featurizer is plain data (a vocabulary list, an idf array, cue patterns), so a model can be
+saved as arrays plus JSON and loaded without pickle.
 """
 from __future__ import annotations
 
 import gzip
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]")
+MAX_TYPES = 1_000_000  # token types remembered between calls; past it the memo starts afresh
 
 
 @lru_cache(maxsize=1)
@@ -32,15 +37,52 @@ def lemma_table() -> dict[str, str]:
     return {k.lower(): v.lower() for k, v in table.items() if k.islower()}
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens of `text`."""
-    return _TOKEN.findall(text.lower().replace("’", "'"))
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def normalise(token: str) -> str:
+    return token.lower().replace("’", "'")
+
+
+def lemma(token: str) -> str | None:
+    """Lookup lemma of a token, or None for punctuation and spaces (tokens with no letter or digit)."""
+    token = normalise(token)
+    if not _WORD.search(token):
+        return None
+    return lemma_table().get(token, token)
 
 
 def lemmas(text: str) -> list[str]:
-    """Lower-cased lookup lemmas of the word tokens of `text`."""
-    table = lemma_table()
-    return [table.get(t, t) for t in tokens(text)]
+    """Lower-cased lookup lemmas of the word tokens of `text` (spaCy's English tokenizer)."""
+    return [l for l in (lemma(t.text) for t in _tokenizer()(text)) if l is not None]
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Word-level tokens of n rows as arrays: LOWER hash, row index, and character span in `text_of(row)`."""
+
+    lower: np.ndarray
+    row: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    n_rows: int
+    text_of: Callable[[int], str]
+
+    @classmethod
+    def of_texts(cls, texts: Sequence[str]) -> "Tokens":
+        """Tokenise each text on its own with spaCy's English tokenizer."""
+        from spacy.attrs import IDX, LENGTH, LOWER
+
+        arrays = [doc.to_array([LOWER, IDX, LENGTH]) for doc in _tokenizer().pipe(texts)]
+        lengths = [len(a) for a in arrays]
+        a = np.concatenate(arrays) if sum(lengths) else np.zeros((0, 3), dtype=np.uint64)
+        start = a[:, 1].astype(np.int64)
+        return cls(a[:, 0].astype(np.uint64), np.repeat(np.arange(len(texts)), lengths), start,
+                   start + a[:, 2].astype(np.int64), len(texts), texts.__getitem__)
 
 
 _KEY_SPACE = 1 << 32
@@ -65,8 +107,7 @@ class Featurizer:
         self.cues = cues or {}
 
     # -- fitting -------------------------------------------------------------------
-    def _terms(self, text: str) -> list[str]:
-        toks = lemmas(text)
+    def _terms(self, toks: list[str]) -> list[str]:
         terms = ["w:" + t for t in toks]
         terms += ["b:" + a + " " + b for a, b in zip(toks, toks[1:])]
         if self.char_ngrams:
@@ -77,8 +118,9 @@ class Featurizer:
 
     def fit(self, texts: Sequence[str]) -> "Featurizer":
         df: dict[str, int] = {}
-        for text in texts:
-            for term in set(self._terms(text)):
+        for doc in _tokenizer().pipe(texts):
+            toks = [l for l in (lemma(t.text) for t in doc) if l is not None]
+            for term in set(self._terms(toks)):
                 df[term] = df.get(term, 0) + 1
         vocab = sorted(t for t, n in df.items() if n >= self.min_df)
         n = len(texts)
@@ -89,7 +131,7 @@ class Featurizer:
 
     def _compile(self) -> None:
         """Build the lookup structures `transform` uses; derived from the fitted state only."""
-        # Single-word cues are matched once per token type (cached); phrases need one regex scan.
+        # Single-word cues are matched once per token type; phrases need one regex scan per text.
         single, groups = [], []
         for j, pats in enumerate(self.cues.values()):
             one = [p for p in pats if not re.search(r"\s| |\\s", p)]
@@ -99,33 +141,79 @@ class Featurizer:
                 groups.append(f"(?P<c{j}>" + "|".join(many) + ")")
         self._cue_single = single
         self._cue_phrase = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])") if groups else None
-        # Lemmas get integer keys so a bigram is looked up by one int, not a concatenated string.
-        self._lemma_key: dict[str, int] = {}
-        self._bigram: dict[int, int] = {}
+        # A bigram is found by one int code: (unigram column of x) * 2^32 + (unigram column of y).
+        codes, cols = [], []
         for term, i in self.vocabulary_.items():
             if term.startswith("b:"):
                 x, y = term[2:].split(" ", 1)
-                self._bigram[self._key(x) * _KEY_SPACE + self._key(y)] = i
-        self._cache: dict[str, tuple[int, np.ndarray, tuple[int, ...]]] = {}
+                codes.append(self.vocabulary_["w:" + x] * _KEY_SPACE + self.vocabulary_["w:" + y])
+                cols.append(i)
+        order = np.argsort(codes)
+        self._bigram_code = np.asarray(codes, dtype=np.int64)[order]
+        self._bigram_col = np.asarray(cols, dtype=np.int64)[order]
+        self._reset_types()
 
-    def _key(self, lemma: str) -> int:
-        k = self._lemma_key.get(lemma)
-        if k is None:
-            k = self._lemma_key[lemma] = len(self._lemma_key)
-        return k
+    def _reset_types(self) -> None:
+        # Token types seen so far (a memo, not state): LOWER hash -> type row; per type its lemma's
+        # unigram column (-1 unknown word, -2 not a word), feature ids and cue hits.
+        self._type_hash = np.zeros(0, dtype=np.uint64)
+        self._type_row = np.zeros(0, dtype=np.int64)
+        self._type_key: list[int] = []
+        self._type_ids: list[np.ndarray] = []
+        self._type_hits: list[tuple[int, ...]] = []
+        self._type_arrays: tuple | None = None
 
-    def _entry(self, token: str) -> tuple[int, np.ndarray, tuple[int, ...]]:
-        """(lemma key, unigram + char n-gram feature ids, labels whose single-word cues match) of a token."""
-        lemma = lemma_table().get(token, token)
-        terms = ["w:" + lemma]
-        if self.char_ngrams:
-            terms += ["c:" + g for g in _char_grams(lemma, *self.char_ngrams)]
-        ids = np.array([self.vocabulary_[t] for t in terms if t in self.vocabulary_], dtype=np.int64)
-        hits = tuple(j for j, r in enumerate(self._cue_single) if r is not None and r.fullmatch(token))
-        entry = (self._key(lemma), ids, hits)
-        if len(self._cache) < 500_000:  # bound memory on pathological input
-            self._cache[token] = entry
-        return entry
+    def _add_types(self, hashes: np.ndarray, strings: list[str]) -> None:
+        if len(self._type_key) + len(strings) > MAX_TYPES:
+            self._reset_types()
+        first = len(self._type_key)
+        for text in strings:
+            lem = lemma(text)
+            if lem is None:
+                self._type_key.append(-2)
+                self._type_ids.append(np.zeros(0, dtype=np.int64))
+                self._type_hits.append(())
+                continue
+            self._type_key.append(self.vocabulary_.get("w:" + lem, -1))
+            terms = ["w:" + lem]
+            if self.char_ngrams:
+                terms += ["c:" + g for g in _char_grams(lem, *self.char_ngrams)]
+            self._type_ids.append(np.array([self.vocabulary_[t] for t in terms if t in self.vocabulary_], dtype=np.int64))
+            token = normalise(text)
+            self._type_hits.append(tuple(j for j, r in enumerate(self._cue_single) if r is not None and r.fullmatch(token)))
+        h = np.concatenate([self._type_hash, hashes])
+        r = np.concatenate([self._type_row, np.arange(first, len(self._type_key))])
+        order = np.argsort(h, kind="stable")
+        self._type_hash, self._type_row = h[order], r[order]
+        self._type_arrays = None
+
+    def _arrays(self) -> tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix]:
+        """Per type: lemma key, feature-id matrix F (types x vocabulary), cue-hit matrix H (types x cues)."""
+        if self._type_arrays is None:
+            n = len(self._type_key)
+            ids = self._type_ids
+            fptr = np.cumsum([0] + [len(x) for x in ids])
+            fcols = np.concatenate(ids) if n else np.zeros(0, dtype=np.int64)
+            F = sp.csr_matrix((np.ones(len(fcols)), fcols, fptr), shape=(n, len(self.vocabulary_)))
+            hits = self._type_hits
+            hptr = np.cumsum([0] + [len(x) for x in hits])
+            hcols = np.fromiter((j for x in hits for j in x), dtype=np.int64, count=int(hptr[-1]))
+            H = sp.csr_matrix((np.ones(len(hcols)), hcols, hptr), shape=(n, len(self.cues)))
+            self._type_arrays = (np.asarray(self._type_key, dtype=np.int64), F, H)
+        return self._type_arrays
+
+    def _type_of(self, tokens: Tokens) -> np.ndarray:
+        """Type row of every token, learning the types not seen before."""
+        for _ in range(2):
+            pos = np.searchsorted(self._type_hash, tokens.lower)
+            pos_c = np.minimum(pos, max(len(self._type_hash) - 1, 0))
+            known = (pos < len(self._type_hash)) & (self._type_hash[pos_c] == tokens.lower) if len(self._type_hash) else np.zeros(len(pos), bool)
+            if known.all():
+                return self._type_row[pos_c]
+            new, first = np.unique(tokens.lower[~known], return_index=True)
+            where = np.flatnonzero(~known)[first]
+            self._add_types(new, [tokens.text_of(int(tokens.row[i]))[tokens.start[i]:tokens.end[i]] for i in where])
+        raise RuntimeError("token types could not be learned")  # pragma: no cover
 
     @property
     def n_features(self) -> int:
@@ -133,57 +221,51 @@ class Featurizer:
 
     # -- transforming --------------------------------------------------------------
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Feature rows of passages given as strings (each tokenised on its own)."""
+        texts = list(texts)
+        return self.transform_tokens(Tokens.of_texts(texts), texts)
+
+    def transform_tokens(self, tokens: Tokens, texts: Sequence[str]) -> sp.csr_matrix:
         """Sparse rows: l2-normalised sublinear TF-IDF, then cue counts (log1p, scaled).
 
-        Tokens are counted per type first; a sparse product with each type's feature ids
-        (word + character n-grams) then does the per-feature counting in C.
+        `tokens` are the rows' tokens (from a document already tokenised, or `Tokens.of_texts`);
+        `texts` the rows' text, scanned once for multi-word cues.
         """
-        texts = list(texts)
-        cache, bigram, n_cues = self._cache, self._bigram, len(self.cues)
-        local: dict[str, int] = {}
-        entries: list[tuple[int, np.ndarray, tuple[int, ...]]] = []
-        tcols: list[int] = []
-        bcols: list[int] = []
-        tptr, bptr = [0], [0]
-        cue_rows: list[list[int]] = []
-        for text in texts:
-            cue = [0] * n_cues
-            prev = -1
-            for t in tokens(text):
-                li = local.get(t)
-                if li is None:
-                    li = local[t] = len(entries)
-                    entries.append(cache.get(t) or self._entry(t))
-                tcols.append(li)
-                key, _ids, hits = entries[li]
-                if prev >= 0:
-                    b = bigram.get(prev * _KEY_SPACE + key)
-                    if b is not None:
-                        bcols.append(b)
-                prev = key
-                for j in hits:
-                    cue[j] += 1
-            if self._cue_phrase is not None and " " in text:
-                for m in self._cue_phrase.finditer(text.lower().replace("’", "'")):
-                    cue[int(m.lastgroup[1:])] += 1
-            cue_rows.append(cue)
-            tptr.append(len(tcols))
-            bptr.append(len(bcols))
-        n, v = len(texts), len(self.vocabulary_)
-        T = sp.csr_matrix((np.ones(len(tcols)), np.asarray(tcols, dtype=np.int64), np.asarray(tptr)), shape=(n, len(entries)))
-        fptr = np.cumsum([0] + [len(e[1]) for e in entries])
-        fcols = np.concatenate([e[1] for e in entries]) if entries else np.zeros(0, dtype=np.int64)
-        F = sp.csr_matrix((np.ones(len(fcols)), fcols, fptr), shape=(len(entries), v))
-        B = sp.csr_matrix((np.ones(len(bcols)), np.asarray(bcols, dtype=np.int64), np.asarray(bptr)), shape=(n, v))
+        X, cue = self.transform_parts(tokens, texts)
+        return sp.hstack([X, sp.csr_matrix(cue)], format="csr") if self.cues else X
+
+    def transform_parts(self, tokens: Tokens, texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The two blocks of `transform_tokens`: TF-IDF rows (unit length) and the dense cue block."""
+        n, v = tokens.n_rows, len(self.vocabulary_)
+        types = self._type_of(tokens)
+        key, F, H = self._arrays()
+        k = key[types]
+        word = k > -2
+        types, row, k = types[word], tokens.row[word], k[word]
+        # Tokens come in row order, so T is built as CSR directly (repeated types are summed by the products).
+        T = sp.csr_matrix((np.ones(len(types)), types, np.searchsorted(row, np.arange(n + 1))), shape=(n, len(key)))
+        # Bigrams: consecutive word tokens of one row, both in the vocabulary.
+        pair = (row[1:] == row[:-1]) & (k[1:] >= 0) & (k[:-1] >= 0)
+        codes = k[:-1][pair] * _KEY_SPACE + k[1:][pair]
+        pos = np.searchsorted(self._bigram_code, codes)
+        pos_c = np.minimum(pos, max(len(self._bigram_code) - 1, 0))
+        hit = (pos < len(self._bigram_code)) & (self._bigram_code[pos_c] == codes) if len(self._bigram_code) else np.zeros(len(codes), bool)
+        brow = row[:-1][pair][hit]
+        B = sp.csr_matrix((np.ones(len(brow)), self._bigram_col[pos_c[hit]], np.searchsorted(brow, np.arange(n + 1))),
+                          shape=(n, v))
         X = (T @ F + B).tocsr()
         X.sum_duplicates()
         X.data = (1.0 + np.log(X.data)) * self.idf_[X.indices]
-        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-        X.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(X.indptr))
-        if not self.cues:
-            return X
-        cue = np.array(cue_rows, dtype=np.float64).reshape(n, n_cues)
-        return sp.hstack([X, sp.csr_matrix(np.log1p(cue) * self.cue_weight)], format="csr")
+        row_of = np.repeat(np.arange(n), np.diff(X.indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=X.data ** 2, minlength=n))
+        X.data /= np.where(norms > 0, norms, 1.0)[row_of]
+        cue = (T @ H).toarray() if self.cues else np.zeros((n, 0))
+        if self._cue_phrase is not None:
+            for i, text in enumerate(texts):
+                if " " in text:
+                    for m in self._cue_phrase.finditer(normalise(text)):
+                        cue[i, int(m.lastgroup[1:])] += 1
+        return X, np.log1p(cue) * self.cue_weight
 
     # -- persistence as plain data ------------------------------------------------
     def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .digest import Budget, digest_relevance
+from .digest import Budget, SentenceGraph, digest_relevance
 
 if TYPE_CHECKING:
     from .api import Analysis, DigestSentence, Pipeline  # noqa: F401
@@ -53,7 +53,7 @@ class FolderDigest:
                                                    float(R[i, j]), floor)
 
     def digests(self, budget: Budget) -> dict[str, list["DigestSentence"]]:
-        from .api import DigestSentence, _similarity_rows
+        from .api import DigestSentence
 
         out: dict[str, list[DigestSentence]] = {}
         summarizer = self.pipeline._summarizer("labelrank")
@@ -62,9 +62,9 @@ class FolderDigest:
             if not cands:
                 continue
             rows = list(cands.values())
-            X = _similarity_rows(feat.transform([r[4] for r in rows]), feat)
+            graph = SentenceGraph.from_rows(feat.transform([r[4] for r in rows])[:, : len(feat.vocabulary_)])
             rel = np.array([r[5] for r in rows])
-            picked = summarizer(X, rel, rows[0][6], budget, [len(r[4].split()) for r in rows])
+            picked = summarizer(graph, rel[:, None], np.array([rows[0][6]]), budget, [len(r[4].split()) for r in rows])[0]
             if picked:
                 out[label] = [DigestSentence(rows[i][1], rows[i][2], rows[i][3], rows[i][4], s, source=rows[i][0])
                               for i, s in picked]

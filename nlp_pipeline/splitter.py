@@ -12,10 +12,11 @@ from typing import Iterator
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from . import sentencizer  # noqa: F401  (registers the "array_sentencizer" factory)
 from .config import SplitConfig
 
 # A line that is only a list marker ("1.", "b)", "iv.", "-", "•").
@@ -39,13 +40,16 @@ class Passage:
 
 @lru_cache(maxsize=4)
 def load_nlp(model: str = "blank") -> Language:
-    """spaCy pipeline used for tokens and sentences: blank English + sentencizer by default."""
+    """spaCy pipeline used for tokens and sentences: blank English + sentencizer by default.
+
+    The blank pipeline gets the array version of spaCy's sentencizer (same rule, same output).
+    """
     if model == "blank":
         nlp = spacy.blank("en")
     else:
         nlp = spacy.load(model, exclude=["ner", "textcat", "textcat_multilabel"])
-    if not nlp.has_pipe("sentencizer") and not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
-        nlp.add_pipe("sentencizer")
+    if not any(nlp.has_pipe(p) for p in ("array_sentencizer", "sentencizer", "parser", "senter")):
+        nlp.add_pipe("array_sentencizer")
     nlp.max_length = 10**9  # we feed paragraphs, never a whole huge file at once
     return nlp
 
@@ -121,16 +125,20 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int
 
 
 def sentence_spans(doc: Doc, offset: int, text: str) -> list[tuple[int, int]]:
-    """Sentences of a tokenised chunk as absolute (start, end), surrounding whitespace stripped.
+    """Sentences of a tokenised chunk as absolute (start, end), surrounding whitespace stripped."""
+    return _sentences_from_array(doc.to_array([SENT_START, IDX, LENGTH]).astype(np.int64), offset, text)
+
+
+def _sentences_from_array(arr: np.ndarray, offset: int, text: str) -> list[tuple[int, int]]:
+    """Sentence spans from a (SENT_START, IDX, LENGTH) array of a chunk.
 
     Reads sentence starts and token offsets as arrays: iterating `doc.sents` would build a
     Python object per token and cost more than tokenising (so would `doc.text`: `text` is
     the string the doc was made from).
     """
-    n = len(doc)
+    n = len(arr)
     if n == 0:
         return []
-    arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(np.int64)
     starts = np.flatnonzero(arr[:, 0] == 1)
     if starts.size == 0 or starts[0] != 0:
         starts = np.concatenate(([0], starts))
@@ -160,14 +168,31 @@ def _merge_markers(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[i
     return out
 
 
+@dataclass(frozen=True)
+class TokenArrays:
+    """Every token of a document: LOWER hash and absolute character span (what features are built from)."""
+
+    lower: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+
 def split(text: str, config: SplitConfig | None = None) -> list[Passage]:
     """Split `text` into passages (sentences by default) with exact character offsets."""
+    return split_with_tokens(text, config)[0]
+
+
+def split_with_tokens(text: str, config: SplitConfig | None = None) -> tuple[list[Passage], TokenArrays | None]:
+    """Passages, plus the tokens spaCy produced on the way (None when cutting by paragraph only).
+
+    Handing the tokens on lets the featurizer skip a second tokenisation of the same text.
+    """
     config = config or SplitConfig()
     if config.unit not in ("sentence", "paragraph"):
         raise ValueError(f"unknown passage unit {config.unit!r}: use 'sentence' or 'paragraph'")
     paras = list(paragraph_spans(text))
     if config.unit == "paragraph":
-        return [Passage(p, s, e, text[s:e], p) for p, (s, e) in enumerate(paras)]
+        return [Passage(p, s, e, text[s:e], p) for p, (s, e) in enumerate(paras)], None
     nlp = load_nlp(config.spacy_model)
     limit = config.max_sentence_chars
     # Pieces: paragraphs, with run-on paragraphs pre-cut so spaCy never sees megabytes at once.
@@ -182,9 +207,14 @@ def split(text: str, config: SplitConfig | None = None) -> list[Passage]:
             first = k
     chunk_texts = [text[pieces[a][1]:pieces[b - 1][2]] for a, b in chunks]
     spans: list[tuple[int, int, int]] = []  # (paragraph, start, end)
+    token_parts: list[np.ndarray] = []
     for (a, b), chunk, doc in zip(chunks, chunk_texts, nlp.pipe(chunk_texts)):
+        arr = doc.to_array([SENT_START, IDX, LENGTH, LOWER])
+        sent = arr[:, :3].astype(np.int64)
+        token_parts.append(np.stack([arr[:, 3], (sent[:, 1] + pieces[a][1]).astype(np.uint64),
+                                     (sent[:, 1] + sent[:, 2] + pieces[a][1]).astype(np.uint64)], axis=1))
         k = a
-        for ss, se in sentence_spans(doc, pieces[a][1], chunk):
+        for ss, se in _sentences_from_array(sent, pieces[a][1], chunk):
             while k < b and pieces[k][2] <= ss:
                 k += 1
             j = k
@@ -198,4 +228,7 @@ def split(text: str, config: SplitConfig | None = None) -> list[Passage]:
                 else:
                     break
             k = j
-    return [Passage(i, s, e, text[s:e], p) for i, (p, s, e) in enumerate(_merge_markers(text, spans))]
+    tok = np.concatenate(token_parts) if token_parts else np.zeros((0, 3), dtype=np.uint64)
+    tokens = TokenArrays(tok[:, 0], tok[:, 1].astype(np.int64), tok[:, 2].astype(np.int64))
+    passages = [Passage(i, s, e, text[s:e], p) for i, (p, s, e) in enumerate(_merge_markers(text, spans))]
+    return passages, tokens

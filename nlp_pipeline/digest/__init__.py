@@ -1,15 +1,16 @@
 """Extractive digests per label. One small module per algorithm, all with the same call:
 
-    summarizer(X, relevance, threshold, budget) -> list[(row, score)]
+    summarizer(graph, relevance, thresholds, budget, lengths) -> [[(row, score), ...] per label]
 
-where `X` holds one l2-normalised sparse row per candidate sentence, `relevance` the
-classifier's probability of the label for each row and `threshold` the label's
-decision threshold. Rows come back in input (document) order.
+where `graph` is the SentenceGraph of the sentences (l2-normalised rows, and their cosine
+matrix when small), `relevance` the (sentences x labels) digest relevance, `thresholds`
+each label's least relevance for a digest sentence and `lengths` the sentences' word
+counts. Each label's rows come back in input (document) order.
 """
-from .base import Budget, Summarizer, digest_relevance
+from .base import Budget, SentenceGraph, Summarizer, digest_relevance
 from .lead import LeadSummarizer
 from .lexrank import LabelRankSummarizer
 
 ALGORITHMS: dict[str, type[Summarizer]] = {"labelrank": LabelRankSummarizer, "lead": LeadSummarizer}
 
-__all__ = ["ALGORITHMS", "Budget", "digest_relevance", "LabelRankSummarizer", "LeadSummarizer", "Summarizer"]
+__all__ = ["ALGORITHMS", "Budget", "digest_relevance", "LabelRankSummarizer", "LeadSummarizer", "SentenceGraph", "Summarizer"]

@@ -27,9 +27,36 @@ class Budget:
         return True
 
 
+DENSE_MAX = 1500
+
+
+@dataclass(frozen=True)
+class SentenceGraph:
+    """Cosine similarities between sentences: l2-normalised rows `X`, plus the dense matrix `S` when small.
+
+    A document's sentences are compared once and every label's digest reads its block of `S`;
+    past DENSE_MAX rows there is no n x n matrix and summarizers work from `X` alone.
+    """
+
+    X: sp.csr_matrix
+    S: np.ndarray | None = None
+
+    @classmethod
+    def from_rows(cls, X: sp.csr_matrix, dense_max: int = DENSE_MAX, normalised: bool = False) -> "SentenceGraph":
+        """Graph of the rows of X; pass `normalised=True` when rows are already unit length (or zero)."""
+        if not normalised:
+            norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+            norms[norms == 0] = 1.0
+            X = sp.csr_matrix(sp.diags(1.0 / norms) @ X)
+        return cls(X, (X @ X.T).toarray() if X.shape[0] <= dense_max else None)
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+
 class Summarizer(Protocol):
-    def __call__(self, X: sp.csr_matrix, relevance: np.ndarray, threshold: float, budget: Budget,
-                 lengths: Sequence[int]) -> list[tuple[int, float]]:
+    def __call__(self, graph: SentenceGraph, relevance: np.ndarray, thresholds: np.ndarray, budget: Budget,
+                 lengths: Sequence[int]) -> list[list[tuple[int, float]]]:
         ...
 
 

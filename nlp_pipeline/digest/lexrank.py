@@ -1,54 +1,53 @@
 """Label-focused LexRank + MMR: confident, central, non-redundant sentences.
 
-Centrality is continuous LexRank (PageRank over cosine similarities). Past DENSE_MAX
-candidates it never forms the n x n similarity matrix: S v = X (X^T v), so each power
-iteration costs O(nnz(X)) and the digest grows linearly with document length. Below it,
-a small dense matrix is simply faster.
+Centrality is continuous LexRank (PageRank over cosine similarities), run for every label
+at once: each label's graph is the document graph restricted to that label's candidates,
+so one power iteration is one product of the similarity matrix with an n x labels matrix.
+On a long document (no dense matrix in the SentenceGraph) it never forms the n x n matrix:
+S Q = X (X^T Q), so each iteration costs O(nnz(X)) and the digest grows linearly with
+document length.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
-from .base import Budget
-
-
-DENSE_MAX = 400
+from .base import Budget, SentenceGraph
 
 
-def lexrank(X: sp.csr_matrix, damping: float = 0.85, iterations: int = 30, tol: float = 1e-6,
-            S: np.ndarray | None = None) -> np.ndarray:
-    """Stationary LexRank scores of the rows of X (cosine graph with self-loops removed), max = 1.
+def lexrank(graph: SentenceGraph, masks: np.ndarray, damping: float = 0.85, iterations: int = 30,
+            tol: float = 1e-6) -> np.ndarray:
+    """LexRank scores of each column's candidate rows (masks: n x k booleans), max 1 per column, 0 elsewhere."""
+    M = masks.astype(np.float64)
+    n = M.shape[0]
+    if graph.S is not None:
+        S = graph.S - np.diag(np.diag(graph.S))
 
-    `S`, when given, is the dense similarity matrix of the rows (small inputs only).
-    """
-    n = X.shape[0]
-    if n <= 2:
-        return np.ones(n)
-    if S is not None:
-        W = S - np.diag(np.diag(S))
-        matvec = W.__matmul__
-        deg = W.sum(axis=1)
+        def matmul(Q: np.ndarray) -> np.ndarray:
+            return S @ Q
     else:
-        XT = X.T.tocsr()
-        self_sim = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-        deg = X @ np.asarray(XT.sum(axis=1)).ravel() - self_sim
+        X, XT = graph.X, graph.X.T.tocsr()
+        self_sim = np.asarray(X.multiply(X).sum(axis=1)).ravel()[:, None]
 
-        def matvec(v: np.ndarray) -> np.ndarray:
-            return X @ (XT @ v) - self_sim * v
+        def matmul(Q: np.ndarray) -> np.ndarray:
+            return X @ (XT @ Q) - self_sim * Q
+    size = M.sum(axis=0)
+    deg = M * matmul(M)
     deg = np.where(deg > 1e-12, deg, 1.0)
-    p = np.full(n, 1.0 / n)
+    teleport = (1 - damping) * M / np.where(size > 0, size, 1.0)
+    P = M / np.where(size > 0, size, 1.0)
     for _ in range(iterations):
-        q = p / deg
-        nxt = (1 - damping) / n + damping * matvec(q)
-        nxt /= nxt.sum()
-        if np.abs(nxt - p).sum() < tol:
-            p = nxt
+        nxt = teleport + damping * M * matmul(P / deg)
+        nxt /= np.where(nxt.sum(axis=0) > 0, nxt.sum(axis=0), 1.0)
+        done = np.abs(nxt - P).sum() < tol
+        P = nxt
+        if done:
             break
-        p = nxt
-    return p / p.max()
+    small = size <= 2  # no graph to speak of: every candidate counts as central
+    P[:, small] = M[:, small]
+    top = P.max(axis=0)
+    return P / np.where(top > 0, top, 1.0)
 
 
 class LabelRankSummarizer:
@@ -66,17 +65,29 @@ class LabelRankSummarizer:
         self.redundancy = redundancy
         self.min_words = min_words
 
-    def __call__(self, X: sp.csr_matrix, relevance: np.ndarray, threshold: float, budget: Budget,
-                 lengths: Sequence[int]) -> list[tuple[int, float]]:
+    def __call__(self, graph: SentenceGraph, relevance: np.ndarray, thresholds: np.ndarray, budget: Budget,
+                 lengths: Sequence[int]) -> list[list[tuple[int, float]]]:
         lengths = np.asarray(lengths)
-        cand = np.flatnonzero((relevance >= threshold) & (lengths >= self.min_words))
-        if cand.size == 0:
-            return []
-        Xc = X[cand]
-        S = (Xc @ Xc.T).toarray() if cand.size <= DENSE_MAX else None
-        # Confidence rescaled so that the threshold maps to 0.5 and certainty to 1.
-        conf = 0.5 + 0.5 * (relevance[cand] - threshold) / max(1.0 - threshold, 1e-9)
-        score = (1 - self.centrality_weight) * conf + self.centrality_weight * lexrank(Xc, S=S)
+        thresholds = np.asarray(thresholds, dtype=np.float64)
+        masks = (relevance >= thresholds) & (lengths >= self.min_words)[:, None]
+        out: list[list[tuple[int, float]]] = [[] for _ in range(relevance.shape[1])]
+        active = np.flatnonzero(masks.any(axis=0))
+        if active.size == 0:
+            return out
+        central = lexrank(graph, masks[:, active])
+        for c, j in enumerate(active):
+            cand = np.flatnonzero(masks[:, j])
+            # Confidence rescaled so that the threshold maps to 0.5 and certainty to 1.
+            conf = 0.5 + 0.5 * (relevance[cand, j] - thresholds[j]) / max(1.0 - thresholds[j], 1e-9)
+            score = (1 - self.centrality_weight) * conf + self.centrality_weight * central[cand, c]
+            out[j] = self._pick(graph, cand, score, budget, lengths)
+        return out
+
+    def _pick(self, graph: SentenceGraph, cand: np.ndarray, score: np.ndarray, budget: Budget,
+              lengths: np.ndarray) -> list[tuple[int, float]]:
+        """Greedy MMR within the budget; near-duplicates of a chosen sentence drop out."""
+        S = graph.S[np.ix_(cand, cand)] if graph.S is not None else None
+        Xc = graph.X[cand] if S is None else None
         chosen: list[int] = []
         max_sim = np.zeros(cand.size)
         words = 0
