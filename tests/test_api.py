@@ -62,3 +62,34 @@ def test_analyze_never_raises_and_offsets_hold(tiny_pipeline, text):
     for sents in a.digests.values():
         for s in sents:
             assert text[s.start:s.end] == s.text
+
+
+def test_analyze_scores_equal_scores_of_the_passages(shipped):
+    # analyze builds features from the splitter's tokens; scores() tokenises each passage alone.
+    text = SAMPLES[2].read_text(encoding="utf-8")
+    a = shipped.analyze(text)
+    again = shipped.scores([p.text for p in a.passages])
+    assert [p.scores for p in a.passages] == again
+
+
+def test_long_document_digest_same_without_dense_matrix(shipped):
+    import numpy as np
+
+    from nlp_pipeline.digest import Budget, LabelRankSummarizer, SentenceGraph, digest_relevance
+
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in SAMPLES)
+    clf = shipped.classifier
+    passages = shipped.split(text)
+    X = clf.featurizer_.transform([p.text for p in passages])
+    P = clf.proba_from_features(X)
+    R = np.where(P >= clf.thresholds_, digest_relevance(P), 0.0)
+    floors = np.array([shipped.digest_floor(j) for j in range(len(shipped.labels))])
+    lengths = [len(p.text.split()) for p in passages]
+    Xw = X[:, : len(clf.featurizer_.vocabulary_)]
+    dense = SentenceGraph.from_rows(Xw)
+    sparse = SentenceGraph.from_rows(Xw, dense_max=0)
+    assert dense.S is not None and sparse.S is None
+    run = LabelRankSummarizer()
+    a, b = run(dense, R, floors, Budget(3), lengths), run(sparse, R, floors, Budget(3), lengths)
+    assert [[i for i, _ in picks] for picks in a] == [[i for i, _ in picks] for picks in b]
+    assert sum(map(len, a)) >= 10

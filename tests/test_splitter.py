@@ -87,3 +87,29 @@ def test_any_unicode_text_keeps_offsets(text):
 def test_structured_fragments_keep_offsets(parts):
     text = "".join(parts)
     check_invariants(text, split(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(list("ab .!?。…\"')(;:\n-") + ["Dr.", "U.S.", "...", "?!", " The", "é"]), max_size=60)
+       | st.text(max_size=80))
+def test_array_sentencizer_matches_spacy_sentencizer(parts):
+    text = "".join(parts)
+    import spacy
+
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    ours = spacy.blank("en")
+    ours.add_pipe("array_sentencizer")
+    assert [t.is_sent_start for t in ours(text)] == [t.is_sent_start for t in reference(text)]
+
+
+def test_split_hands_on_every_token_with_exact_spans():
+    from nlp_pipeline.splitter import split_with_tokens
+
+    text = "States distrust each other.  They rarely share data!\n\nAttribution is hard."
+    passages, tokens = split_with_tokens(text)
+    words = [text[s:e] for s, e in zip(tokens.start.tolist(), tokens.end.tolist()) if text[s:e].strip()]
+    assert words == ["States", "distrust", "each", "other", ".", "They", "rarely", "share", "data", "!",
+                     "Attribution", "is", "hard", "."]
+    assert [p.text for p in passages] == ["States distrust each other.", "They rarely share data!", "Attribution is hard."]
+    assert split_with_tokens(text, SplitConfig(unit="paragraph"))[1] is None
