@@ -196,8 +196,12 @@ class Pipeline:
         return fd.digests(self._budget(sentences, words))
 
     # -- helpers -------------------------------------------------------------------
-    def _features(self, text: str, passages: list[Passage], tokens: TokenArrays | None):
-        """TF-IDF rows and cue block of the passages, from the tokens the splitter already made if any."""
+    def _features(self, text: str, passages: list[Passage], tokens: TokenArrays | None,
+                  block: int = 5000) -> tuple[sp.csr_matrix, np.ndarray]:
+        """TF-IDF rows and cue block of the passages, from the tokens the splitter already made if any.
+
+        Long documents go through in blocks of passages, so intermediate matrices stay small.
+        """
         feat = self.classifier.featurizer_
         texts = [p.text for p in passages]
         if tokens is None:
@@ -207,8 +211,20 @@ class Pipeline:
         row = np.searchsorted(starts, tokens.start, side="right") - 1
         keep = row >= 0
         keep[keep] = tokens.end[keep] <= ends[row[keep]]
-        return feat.transform_parts(Tokens(tokens.lower[keep], row[keep], tokens.start[keep], tokens.end[keep],
-                                            len(passages), lambda _row: text), texts)
+        idx = np.flatnonzero(keep)
+        bounds = np.searchsorted(row[idx], np.arange(0, len(passages) + block, block))
+        parts = []
+        for b, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+            first = b * block
+            if first >= len(passages):
+                break
+            sel = idx[lo:hi]
+            n = min(block, len(passages) - first)
+            parts.append(feat.transform_parts(Tokens(tokens.lower[sel], row[sel] - first, tokens.start[sel],
+                                                     tokens.end[sel], n, lambda _row: text), texts[first:first + n]))
+        if len(parts) == 1:
+            return parts[0]
+        return sp.vstack([x for x, _ in parts], format="csr"), np.vstack([c for _, c in parts])
 
     def digest_floor(self, j: int) -> float:
         """Least digest relevance a sentence needs for label j: its threshold or the configured floor."""
