@@ -72,15 +72,35 @@ def classification(quick: bool) -> list[dict]:
 
 
 # --- quality: digests --------------------------------------------------------------------
-def digests(pipe: Pipeline, n: int = 3) -> list[dict]:
+def _sample_labels() -> "callable":
+    """Labels of a sentence of a sample document, from the hand-labelled sample sentences."""
+    by_text = {}
+    for l in (ROOT / "corpus" / "samples_gold.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(l)
+        by_text[r["text"]] = set(r["labels"])
+    return lambda source, text, sentence: by_text.get(sentence, set())
+
+
+def _test_doc_labels() -> "callable":
+    """Labels of a sentence of a test document: those of the corpus passage it lies in."""
+    spans = {}
+    for l in (HERE / "gold_docs" / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(l)
+        spans[r["source"]] = r["passages"]
+
+    def labels(source: str, text: str, sentence: str) -> set[str]:
+        at = text.find(sentence)
+        return next((set(p["labels"]) for p in spans[source] if p["start"] <= at < p["end"]), set()) if at >= 0 else set()
+    return labels
+
+
+def digests(pipe: Pipeline, gold_file: str = "gold_digests.jsonl", labels_of=None, n: int = 3) -> list[dict]:
+    """ROUGE and label precision of each system's digests against the gold digests in `gold_file`."""
     from rouge_score import rouge_scorer
     from sumy_adapter import summarize
 
-    gold = [json.loads(l) for l in (HERE / "gold_digests.jsonl").read_text(encoding="utf-8").splitlines()]
-    sent_labels = {}
-    for l in (ROOT / "corpus" / "samples_gold.jsonl").read_text(encoding="utf-8").splitlines():
-        r = json.loads(l)
-        sent_labels[r["text"]] = set(r["labels"])
+    gold = [json.loads(l) for l in (HERE / gold_file).read_text(encoding="utf-8").splitlines()]
+    labels_of = labels_of or _sample_labels()
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     docs = {g["source"]: (ROOT / g["source"]).read_text(encoding="utf-8") for g in gold}
     analyses = {s: pipe.analyze(t, s, sentences=n) for s, t in docs.items()}
@@ -104,7 +124,7 @@ def digests(pipe: Pipeline, n: int = 3) -> list[dict]:
             sc = scorer.score(ref, " ".join(sents)) if sents else None
             for k in ("rouge1", "rouge2", "rougeL"):
                 a[k].append(sc[k].fmeasure if sc else 0.0)
-            a["precision"].extend(1.0 if g["label"] in sent_labels.get(s, set()) else 0.0 for s in sents)
+            a["precision"].extend(1.0 if g["label"] in labels_of(g["source"], docs[g["source"]], s) else 0.0 for s in sents)
     # Digests for labels the document does not discuss are errors too: count them against precision.
     present = {(g["source"], g["label"]) for g in gold}
     extra = sum(1 for s, a in analyses.items() for l in a.digests if (s, l) not in present)
@@ -291,11 +311,15 @@ def markdown(res: dict, cmd: str) -> str:
         out.append(f"| {r['system']} | {r['macro_f1']:.3f} | {r['micro_f1']:.3f} | {r['samples_macro_f1']:.3f} | "
                    + " | ".join(f"{r['per_label'][l]:.2f}" for l in LABELS)
                    + f" | {r['train_s']:.1f} | {r['passages_per_s']:,.0f} |")
-    out += ["", "**Digests** (gold digests of the sample documents, 3 sentences per label)", "",
-            "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | label precision | coverage |", "|---|---|---|---|---|---|"]
-    for r in res["digests"]:
-        out.append(f"| {r['system']} | {r['rouge1']:.3f} | {r['rouge2']:.3f} | {r['rougeL']:.3f} | "
-                   f"{r['label_precision']:.3f} | {r['coverage']:.2f} |")
+    for key, title in (("digests", "the three sample documents"), ("digests_test", "six test-split documents, six registers")):
+        if key not in res:
+            continue
+        pairs = res[key][0]["n_pairs"]
+        out += ["", f"**Digests** (gold digests of {title}: {pairs} document-label pairs, 3 sentences per label)", "",
+                "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | label precision | coverage |", "|---|---|---|---|---|---|"]
+        for r in res[key]:
+            out.append(f"| {r['system']} | {r['rouge1']:.3f} | {r['rouge2']:.3f} | {r['rougeL']:.3f} | "
+                       f"{r['label_precision']:.3f} | {r['coverage']:.2f} |")
     t = res["throughput"]
     out += ["", "**Speed and scale**", "",
             f"- End-to-end (load, split, classify, digest), one process, {t['mb']} MB synthetic corpus ({t['words']:,} words): "
@@ -323,25 +347,33 @@ def markdown(res: dict, cmd: str) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smoke run: small sizes, no spaCy training, no README update")
+    ap.add_argument("--only", default="", help="comma-separated sections to re-run into the existing results.json "
+                    "(classification, digests, throughput, scaling, cold_start, batch)")
     args = ap.parse_args()
     q = args.quick
     pipe = Pipeline.load()
-    res: dict = {"meta": {"date": date.today().isoformat(),
-                          "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, {platform.system()}"}}
-    print("classification", file=sys.stderr)
-    res["classification"] = classification(q)
-    print("digests", file=sys.stderr)
-    res["digests"] = digests(pipe)
-    print("throughput", file=sys.stderr)
-    res["throughput"] = throughput(pipe, 1 if q else 20)
-    print("scaling", file=sys.stderr)
-    res["scaling"] = scaling(pipe, [1000, 10000] if q else [1000, 10000, 20000, 100000, 1000000])
-    print("cold start", file=sys.stderr)
-    res["cold_start"] = cold_start(1 if q else 3)
-    print("batch", file=sys.stderr)
-    res["batch"] = batch_memory([100, 300] if q else [1000, 10000])
-    cmd = "python benchmarks/run.py" + (" --quick" if q else "")
     out_dir = HERE / ("out" if q else "")
+    only = {x for x in args.only.split(",") if x}
+    res: dict = json.loads((out_dir / "results.json").read_text()) if only else {}
+    res["meta"] = {"date": date.today().isoformat(),
+                   "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, {platform.system()}"}
+    sections = {
+        "classification": lambda: classification(q),
+        "digests": lambda: digests(pipe),
+        "digests_test": lambda: digests(pipe, "gold_digests_test.jsonl", _test_doc_labels()),
+        "throughput": lambda: throughput(pipe, 1 if q else 20),
+        "scaling": lambda: scaling(pipe, [1000, 10000] if q else [1000, 10000, 20000, 100000, 1000000]),
+        "cold_start": lambda: cold_start(1 if q else 3),
+        "batch": lambda: batch_memory([100, 300] if q else [1000, 10000]),
+    }
+    for name, run in sections.items():
+        if only and name not in only and not (name == "digests_test" and "digests" in only):
+            continue
+        if name == "digests_test" and not (HERE / "gold_digests_test.jsonl").exists():
+            continue
+        print(name, file=sys.stderr)
+        res[name] = run()
+    cmd = "python benchmarks/run.py" + (" --quick" if q else "")
     out_dir.mkdir(exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(res, indent=2))
     md = markdown(res, cmd)
