@@ -203,9 +203,8 @@ class Pipeline:
         Long documents go through in blocks of passages, so intermediate matrices stay small.
         """
         feat = self.classifier.featurizer_
-        texts = [p.text for p in passages]
         if tokens is None:
-            return feat.transform_parts(Tokens.of_texts(texts), texts)
+            return feat.transform_parts(Tokens.of_texts([p.text for p in passages]))
         starts = np.fromiter((p.start for p in passages), dtype=np.int64, count=len(passages))
         ends = np.fromiter((p.end for p in passages), dtype=np.int64, count=len(passages))
         row = np.searchsorted(starts, tokens.start, side="right") - 1
@@ -214,14 +213,10 @@ class Pipeline:
         idx = np.flatnonzero(keep)
         bounds = np.searchsorted(row[idx], np.arange(0, len(passages) + block, block))
         parts = []
-        for b, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
-            first = b * block
-            if first >= len(passages):
-                break
+        for lo, hi, first in zip(bounds[:-1], bounds[1:], range(0, len(passages), block)):
             sel = idx[lo:hi]
-            n = min(block, len(passages) - first)
-            parts.append(feat.transform_parts(Tokens(tokens.lower[sel], row[sel] - first, tokens.start[sel],
-                                                     tokens.end[sel], n, lambda _row: text), texts[first:first + n]))
+            parts.append(feat.transform_parts(Tokens(text, tokens.lower[sel], row[sel] - first, tokens.start[sel],
+                                                     tokens.end[sel], starts[first:first + block], ends[first:first + block])))
         if len(parts) == 1:
             return parts[0]
         return sp.vstack([x for x, _ in parts], format="csr"), np.vstack([c for _, c in parts])

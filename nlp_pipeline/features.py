@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -63,14 +63,23 @@ def lemmas(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Tokens:
-    """Word-level tokens of n rows as arrays: LOWER hash, row index, and character span in `text_of(row)`."""
+    """Tokens of n rows as arrays: LOWER hash, row index and character span, all offsets into `text`.
 
+    Row r is the span `text[row_start[r]:row_end[r]]` (a passage of a document, or one of
+    several texts joined by newlines).
+    """
+
+    text: str
     lower: np.ndarray
     row: np.ndarray
     start: np.ndarray
     end: np.ndarray
-    n_rows: int
-    text_of: Callable[[int], str]
+    row_start: np.ndarray
+    row_end: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_start)
 
     @classmethod
     def of_texts(cls, texts: Sequence[str]) -> "Tokens":
@@ -79,13 +88,40 @@ class Tokens:
 
         arrays = [doc.to_array([LOWER, IDX, LENGTH]) for doc in _tokenizer().pipe(texts)]
         lengths = [len(a) for a in arrays]
+        sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        row_start = np.concatenate(([0], np.cumsum(sizes + 1)[:-1])) if len(texts) else np.zeros(0, dtype=np.int64)
         a = np.concatenate(arrays) if sum(lengths) else np.zeros((0, 3), dtype=np.uint64)
-        start = a[:, 1].astype(np.int64)
-        return cls(a[:, 0].astype(np.uint64), np.repeat(np.arange(len(texts)), lengths), start,
-                   start + a[:, 2].astype(np.int64), len(texts), texts.__getitem__)
+        row = np.repeat(np.arange(len(texts)), lengths)
+        start = a[:, 1].astype(np.int64) + row_start[row]
+        return cls("\n".join(texts), a[:, 0].astype(np.uint64), row, start, start + a[:, 2].astype(np.int64),
+                   row_start, row_start + sizes)
 
 
 _KEY_SPACE = 1 << 32
+
+
+def _literal_prefix(pattern: str) -> str | None:
+    """The literal text every match of a cue pattern starts with ("naming" for "naming and shaming"), or None."""
+    depth, i = 0, 0
+    while i < len(pattern):  # a top-level alternative would start with something else
+        c = pattern[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":
+            i = pattern.index("]", i + 2) if "]" in pattern[i + 2:] else len(pattern)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return None
+        i += 1
+    lit = re.match(r"[a-z0-9' ]*", pattern).group(0)
+    rest = pattern[len(lit):]
+    if rest[:1] in ("?", "*", "{"):
+        lit = lit[:-1]  # the last character is optional
+    lit = lit.split(" ")[0]
+    return lit or None
 
 
 def _char_grams(token: str, lo: int, hi: int) -> list[str]:
@@ -141,6 +177,10 @@ class Featurizer:
                 groups.append(f"(?P<c{j}>" + "|".join(many) + ")")
         self._cue_single = single
         self._cue_phrase = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])") if groups else None
+        # Every phrase starts with a literal; only tokens that start with one of them are tried.
+        phrases = [p for pats in self.cues.values() for p in pats if re.search(r"\s| |\\s", p)]
+        self._starters = tuple(filter(None, (_literal_prefix(p) for p in phrases)))
+        self._scan_all = len(self._starters) < len(phrases)  # a phrase without a literal start: scan everything
         # A bigram is found by one int code: (unigram column of x) * 2^32 + (unigram column of y).
         codes, cols = [], []
         for term, i in self.vocabulary_.items():
@@ -161,6 +201,7 @@ class Featurizer:
         self._type_key: list[int] = []
         self._type_ids: list[np.ndarray] = []
         self._type_hits: list[tuple[int, ...]] = []
+        self._type_starts: list[int] = []
         self._type_arrays: tuple | None = None
 
     def _add_types(self, hashes: np.ndarray, strings: list[str]) -> None:
@@ -173,6 +214,7 @@ class Featurizer:
                 self._type_key.append(-2)
                 self._type_ids.append(np.zeros(0, dtype=np.int64))
                 self._type_hits.append(())
+                self._type_starts.append(0)
                 continue
             self._type_key.append(self.vocabulary_.get("w:" + lem, -1))
             terms = ["w:" + lem]
@@ -180,6 +222,10 @@ class Featurizer:
                 terms += ["c:" + g for g in _char_grams(lem, *self.char_ngrams)]
             self._type_ids.append(np.array([self.vocabulary_[t] for t in terms if t in self.vocabulary_], dtype=np.int64))
             token = normalise(text)
+            # 1: starts with a literal; 2: is only the first part of one (spaCy cuts "cannot" into
+            # "can" + "not"), which counts when the next token follows with no space between.
+            self._type_starts.append(1 if token.startswith(self._starters) else
+                                     2 if any(l.startswith(token) for l in self._starters) else 0)
             self._type_hits.append(tuple(j for j, r in enumerate(self._cue_single) if r is not None and r.fullmatch(token)))
         h = np.concatenate([self._type_hash, hashes])
         r = np.concatenate([self._type_row, np.arange(first, len(self._type_key))])
@@ -187,8 +233,8 @@ class Featurizer:
         self._type_hash, self._type_row = h[order], r[order]
         self._type_arrays = None
 
-    def _arrays(self) -> tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix]:
-        """Per type: lemma key, feature-id matrix F (types x vocabulary), cue-hit matrix H (types x cues)."""
+    def _arrays(self) -> tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+        """Per type: lemma key, feature ids F (types x vocabulary), cue hits H (types x cues), may start a phrase."""
         if self._type_arrays is None:
             n = len(self._type_key)
             ids = self._type_ids
@@ -199,7 +245,8 @@ class Featurizer:
             hptr = np.cumsum([0] + [len(x) for x in hits])
             hcols = np.fromiter((j for x in hits for j in x), dtype=np.int64, count=int(hptr[-1]))
             H = sp.csr_matrix((np.ones(len(hcols)), hcols, hptr), shape=(n, len(self.cues)))
-            self._type_arrays = (np.asarray(self._type_key, dtype=np.int64), F, H)
+            self._type_arrays = (np.asarray(self._type_key, dtype=np.int64), F, H,
+                                 np.asarray(self._type_starts, dtype=np.int8))
         return self._type_arrays
 
     def _type_of(self, tokens: Tokens) -> np.ndarray:
@@ -212,7 +259,7 @@ class Featurizer:
                 return self._type_row[pos_c]
             new, first = np.unique(tokens.lower[~known], return_index=True)
             where = np.flatnonzero(~known)[first]
-            self._add_types(new, [tokens.text_of(int(tokens.row[i]))[tokens.start[i]:tokens.end[i]] for i in where])
+            self._add_types(new, [tokens.text[tokens.start[i]:tokens.end[i]] for i in where])
         raise RuntimeError("token types could not be learned")  # pragma: no cover
 
     @property
@@ -222,23 +269,21 @@ class Featurizer:
     # -- transforming --------------------------------------------------------------
     def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Feature rows of passages given as strings (each tokenised on its own)."""
-        texts = list(texts)
-        return self.transform_tokens(Tokens.of_texts(texts), texts)
+        return self.transform_tokens(Tokens.of_texts(list(texts)))
 
-    def transform_tokens(self, tokens: Tokens, texts: Sequence[str]) -> sp.csr_matrix:
+    def transform_tokens(self, tokens: Tokens) -> sp.csr_matrix:
         """Sparse rows: l2-normalised sublinear TF-IDF, then cue counts (log1p, scaled).
 
-        `tokens` are the rows' tokens (from a document already tokenised, or `Tokens.of_texts`);
-        `texts` the rows' text, scanned once for multi-word cues.
+        `tokens` are the rows' tokens (from a document already tokenised, or `Tokens.of_texts`).
         """
-        X, cue = self.transform_parts(tokens, texts)
+        X, cue = self.transform_parts(tokens)
         return sp.hstack([X, sp.csr_matrix(cue)], format="csr") if self.cues else X
 
-    def transform_parts(self, tokens: Tokens, texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+    def transform_parts(self, tokens: Tokens) -> tuple[sp.csr_matrix, np.ndarray]:
         """The two blocks of `transform_tokens`: TF-IDF rows (unit length) and the dense cue block."""
         n, v = tokens.n_rows, len(self.vocabulary_)
         types = self._type_of(tokens)
-        key, F, H = self._arrays()
+        key, F, H, starts = self._arrays()
         k = key[types]
         word = k > -2
         types, row, k = types[word], tokens.row[word], k[word]
@@ -261,11 +306,35 @@ class Featurizer:
         X.data /= np.where(norms > 0, norms, 1.0)[row_of]
         cue = (T @ H).toarray() if self.cues else np.zeros((n, 0))
         if self._cue_phrase is not None:
-            for i, text in enumerate(texts):
-                if " " in text:
-                    for m in self._cue_phrase.finditer(normalise(text)):
-                        cue[i, int(m.lastgroup[1:])] += 1
+            self._count_phrases(tokens, starts[types], word, cue)
         return X, np.log1p(cue) * self.cue_weight
+
+    def _count_phrases(self, tokens: Tokens, start_kind: np.ndarray, word: np.ndarray, cue: np.ndarray) -> None:
+        """Add multi-word cue matches to `cue`, trying the phrase regex only where a phrase can start.
+
+        Equivalent to scanning each row with `finditer` (non-overlapping, left to right), as long
+        as phrases start at token starts; rows are never crossed (a match ends by the row end).
+        """
+        text, rx = tokens.text, self._cue_phrase
+        low = normalise(text)
+        if self._scan_all or len(low) != len(text):  # lower() changed lengths: offsets would drift
+            for r, (a, b) in enumerate(zip(tokens.row_start.tolist(), tokens.row_end.tolist())):
+                for m in rx.finditer(normalise(text[a:b])):
+                    cue[r, int(m.lastgroup[1:])] += 1
+            return
+        words = np.flatnonzero(word)
+        glued = np.zeros(len(words), dtype=bool)
+        glued[:-1] = tokens.end[words[:-1]] == tokens.start[words[1:]]
+        pick = words[(start_kind == 1) | ((start_kind == 2) & glued)]
+        row_end = tokens.row_end
+        last_row, last_end = -1, -1
+        for r, pos in zip(tokens.row[pick].tolist(), tokens.start[pick].tolist()):
+            if r == last_row and pos < last_end:
+                continue
+            m = rx.match(low, pos, row_end[r])
+            if m is not None:
+                cue[r, int(m.lastgroup[1:])] += 1
+                last_row, last_end = r, m.end()
 
     # -- persistence as plain data ------------------------------------------------
     def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:

@@ -208,7 +208,7 @@ def split_with_tokens(text: str, config: SplitConfig | None = None) -> tuple[lis
     chunk_texts = [text[pieces[a][1]:pieces[b - 1][2]] for a, b in chunks]
     spans: list[tuple[int, int, int]] = []  # (paragraph, start, end)
     token_parts: list[np.ndarray] = []
-    for (a, b), chunk, doc in zip(chunks, chunk_texts, nlp.pipe(chunk_texts)):
+    for (a, b), chunk, doc in zip(chunks, chunk_texts, nlp.pipe(chunk_texts, batch_size=4)):
         arr = doc.to_array([SENT_START, IDX, LENGTH, LOWER])
         sent = arr[:, :3].astype(np.int64)
         token_parts.append(np.stack([arr[:, 3], (sent[:, 1] + pieces[a][1]).astype(np.uint64),

@@ -34,13 +34,18 @@ def lexrank(graph: SentenceGraph, masks: np.ndarray, damping: float = 0.85, iter
             return X @ (XT @ Q) - self_sim * Q
     size = M.sum(axis=0)
     deg = M * matmul(M)
-    deg = np.where(deg > 1e-12, deg, 1.0)
+    inv_deg = np.where(deg > 1e-12, 1.0 / np.where(deg > 1e-12, deg, 1.0), 1.0)
     teleport = (1 - damping) * M / np.where(size > 0, size, 1.0)
     P = M / np.where(size > 0, size, 1.0)
-    for _ in range(iterations):
-        nxt = teleport + damping * M * matmul(P / deg)
-        nxt /= np.where(nxt.sum(axis=0) > 0, nxt.sum(axis=0), 1.0)
-        done = np.abs(nxt - P).sum() < tol
+    for it in range(iterations):
+        nxt = matmul(P * inv_deg)
+        nxt *= M
+        nxt *= damping
+        nxt += teleport
+        total = nxt.sum(axis=0)
+        total[total == 0] = 1.0
+        nxt /= total
+        done = it % 5 == 4 and np.abs(nxt - P).sum() < tol
         P = nxt
         if done:
             break
@@ -86,6 +91,8 @@ class LabelRankSummarizer:
     def _pick(self, graph: SentenceGraph, cand: np.ndarray, score: np.ndarray, budget: Budget,
               lengths: np.ndarray) -> list[tuple[int, float]]:
         """Greedy MMR within the budget; near-duplicates of a chosen sentence drop out."""
+        if cand.size == 1:  # the first pick always fits the budget
+            return [(int(cand[0]), round(float(score[0]), 4))]
         S = graph.S[np.ix_(cand, cand)] if graph.S is not None else None
         Xc = graph.X[cand] if S is None else None
         chosen: list[int] = []
