@@ -105,3 +105,33 @@ def test_scores_cover_every_label(shipped):
     assert list(s[0]) == shipped.labels and all(0 <= v <= 1 for v in s[0].values())
     with pytest.raises(TypeError, match="list of passages"):
         shipped.classify("a single string")
+
+
+def test_phrase_cues_at_token_starts_equal_a_full_scan():
+    # Multi-word cues are only tried where a token can start one; the counts must equal a
+    # regex scan of every passage (including "cannot", which spaCy cuts into two tokens).
+    from nlp_pipeline.splitter import split
+
+    pipe = Pipeline.load()
+    feat = pipe.classifier.featurizer_
+    texts = [p.text for path in sorted((ROOT / "corpus" / "samples").glob("*.txt"))
+             for p in split(path.read_text(encoding="utf-8"))]
+    texts += ["Small states cannot keep a full-time incident team.", "They were naming and shaming, then hold them to account."]
+    fast = feat.transform(texts).toarray()[:, -len(feat.cues):]
+    feat._scan_all = True
+    try:
+        full = feat.transform(texts).toarray()[:, -len(feat.cues):]
+    finally:
+        feat._scan_all = False
+    assert np.array_equal(fast, full)
+    assert fast[-2].sum() > 0 and fast[-1].sum() > 0
+
+
+def test_tokens_of_texts_point_into_the_joined_text():
+    from nlp_pipeline.features import Tokens
+
+    t = Tokens.of_texts(["Attribution is hard.", "", "Trust, too!"])
+    assert t.text == "Attribution is hard.\n\nTrust, too!"
+    assert [t.text[s:e] for s, e in zip(t.start.tolist(), t.end.tolist())] == ["Attribution", "is", "hard", ".", "Trust", ",", "too", "!"]
+    assert t.row.tolist() == [0, 0, 0, 0, 2, 2, 2, 2]
+    assert [t.text[a:b] for a, b in zip(t.row_start.tolist(), t.row_end.tolist())] == ["Attribution is hard.", "", "Trust, too!"]
