@@ -56,11 +56,6 @@ def lemma(token: str) -> str | None:
     return lemma_table().get(token, token)
 
 
-def lemmas(text: str) -> list[str]:
-    """Lower-cased lookup lemmas of the word tokens of `text` (spaCy's English tokenizer)."""
-    return [l for l in (lemma(t.text) for t in _tokenizer()(text)) if l is not None]
-
-
 @dataclass(frozen=True)
 class Tokens:
     """Tokens of n rows as arrays: LOWER hash, row index and character span, all offsets into `text`.
@@ -98,6 +93,14 @@ class Tokens:
 
 
 _KEY_SPACE = 1 << 32
+
+
+def _find(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each key in `sorted_keys` (clipped to a valid index) and whether it is there."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return pos, sorted_keys[pos] == keys
 
 
 def _literal_prefix(pattern: str) -> str | None:
@@ -252,11 +255,9 @@ class Featurizer:
     def _type_of(self, tokens: Tokens) -> np.ndarray:
         """Type row of every token, learning the types not seen before."""
         for _ in range(2):
-            pos = np.searchsorted(self._type_hash, tokens.lower)
-            pos_c = np.minimum(pos, max(len(self._type_hash) - 1, 0))
-            known = (pos < len(self._type_hash)) & (self._type_hash[pos_c] == tokens.lower) if len(self._type_hash) else np.zeros(len(pos), bool)
+            pos, known = _find(self._type_hash, tokens.lower)
             if known.all():
-                return self._type_row[pos_c]
+                return self._type_row[pos]
             new, first = np.unique(tokens.lower[~known], return_index=True)
             where = np.flatnonzero(~known)[first]
             self._add_types(new, [tokens.text[tokens.start[i]:tokens.end[i]] for i in where])
@@ -292,11 +293,9 @@ class Featurizer:
         # Bigrams: consecutive word tokens of one row, both in the vocabulary.
         pair = (row[1:] == row[:-1]) & (k[1:] >= 0) & (k[:-1] >= 0)
         codes = k[:-1][pair] * _KEY_SPACE + k[1:][pair]
-        pos = np.searchsorted(self._bigram_code, codes)
-        pos_c = np.minimum(pos, max(len(self._bigram_code) - 1, 0))
-        hit = (pos < len(self._bigram_code)) & (self._bigram_code[pos_c] == codes) if len(self._bigram_code) else np.zeros(len(codes), bool)
+        pos, hit = _find(self._bigram_code, codes)
         brow = row[:-1][pair][hit]
-        B = sp.csr_matrix((np.ones(len(brow)), self._bigram_col[pos_c[hit]], np.searchsorted(brow, np.arange(n + 1))),
+        B = sp.csr_matrix((np.ones(len(brow)), self._bigram_col[pos[hit]], np.searchsorted(brow, np.arange(n + 1))),
                           shape=(n, v))
         X = (T @ F + B).tocsr()
         X.sum_duplicates()
@@ -316,8 +315,13 @@ class Featurizer:
         as phrases start at token starts; rows are never crossed (a match ends by the row end).
         """
         text, rx = tokens.text, self._cue_phrase
-        low = normalise(text)
-        if self._scan_all or len(low) != len(text):  # lower() changed lengths: offsets would drift
+        if tokens.n_rows == 0:
+            return
+        # Only the span these rows cover is lowered (a block of a long document, not all of it).
+        base = int(tokens.row_start.min())
+        span = text[base:int(tokens.row_end.max())]
+        low = normalise(span)
+        if self._scan_all or len(low) != len(span):  # lower() changed lengths: offsets would drift
             for r, (a, b) in enumerate(zip(tokens.row_start.tolist(), tokens.row_end.tolist())):
                 for m in rx.finditer(normalise(text[a:b])):
                     cue[r, int(m.lastgroup[1:])] += 1
@@ -326,9 +330,9 @@ class Featurizer:
         glued = np.zeros(len(words), dtype=bool)
         glued[:-1] = tokens.end[words[:-1]] == tokens.start[words[1:]]
         pick = words[(start_kind == 1) | ((start_kind == 2) & glued)]
-        row_end = tokens.row_end
+        row_end = tokens.row_end - base
         last_row, last_end = -1, -1
-        for r, pos in zip(tokens.row[pick].tolist(), tokens.start[pick].tolist()):
+        for r, pos in zip(tokens.row[pick].tolist(), (tokens.start[pick] - base).tolist()):
             if r == last_row and pos < last_end:
                 continue
             m = rx.match(low, pos, row_end[r])

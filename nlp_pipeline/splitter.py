@@ -14,7 +14,6 @@ import numpy as np
 import spacy
 from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from . import sentencizer  # noqa: F401  (registers the "array_sentencizer" factory)
 from .config import SplitConfig
@@ -122,11 +121,6 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int
     s, e = _strip_span(text, start, end)
     if s < e:
         yield s, e
-
-
-def sentence_spans(doc: Doc, offset: int, text: str) -> list[tuple[int, int]]:
-    """Sentences of a tokenised chunk as absolute (start, end), surrounding whitespace stripped."""
-    return _sentences_from_array(doc.to_array([SENT_START, IDX, LENGTH]).astype(np.int64), offset, text)
 
 
 def _sentences_from_array(arr: np.ndarray, offset: int, text: str) -> list[tuple[int, int]]:

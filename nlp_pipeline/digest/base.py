@@ -50,9 +50,6 @@ class SentenceGraph:
             X = sp.csr_matrix(sp.diags(1.0 / norms) @ X)
         return cls(X, (X @ X.T).toarray() if X.shape[0] <= dense_max else None)
 
-    def __len__(self) -> int:
-        return self.X.shape[0]
-
 
 class Summarizer(Protocol):
     def __call__(self, graph: SentenceGraph, relevance: np.ndarray, thresholds: np.ndarray, budget: Budget,

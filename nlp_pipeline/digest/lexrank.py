@@ -20,7 +20,6 @@ def lexrank(graph: SentenceGraph, masks: np.ndarray, damping: float = 0.85, iter
             tol: float = 1e-6) -> np.ndarray:
     """LexRank scores of each column's candidate rows (masks: n x k booleans), max 1 per column, 0 elsewhere."""
     M = masks.astype(np.float64)
-    n = M.shape[0]
     if graph.S is not None:
         S = graph.S - np.diag(np.diag(graph.S))
 
