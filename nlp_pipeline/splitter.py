@@ -22,7 +22,10 @@ from .config import SplitConfig
 _MARKER_ONLY = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\(?[ivxlcIVXLC]{1,5}[.)]|[-*•▪●◦–—])\s*$")
 _BLANK_LINE = re.compile(r"\n[ \t\f\v\r\u00a0\u2000-\u200b\u3000]*\n|\r\s*\r|\u2029")
 _LIST_START = re.compile(r"^\s*(?:\(?\d{1,3}[.)]\s|\(?[a-zA-Z][.)]\s|[-*•▪●◦–—]\s|#)")
-CHUNK_CHARS = 100_000
+# Paragraphs go to spaCy in chunks of about this many characters. Kept small on purpose: spaCy's
+# tokenizer stops caching a document's words once it meets its first special case ("U.S.", "don't"),
+# so one long chunk tokenises most of its words from scratch; short chunks keep the cache filling.
+CHUNK_CHARS = 5_000
 _TERMINAL = re.compile(r"[.!?:;\"'”’)\]]\s*$")
 
 

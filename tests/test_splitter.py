@@ -113,3 +113,28 @@ def test_split_hands_on_every_token_with_exact_spans():
                      "Attribution", "is", "hard", "."]
     assert [p.text for p in passages] == ["States distrust each other.", "They rarely share data!", "Attribution is hard."]
     assert split_with_tokens(text, SplitConfig(unit="paragraph"))[1] is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["Attribution is hard.", "\n\n", "\n", " ", "U.S.", "don't", "1.", "Trust erodes"]),
+                max_size=40))
+def test_chunk_size_never_changes_passages_or_tokens(parts):
+    """spaCy sees paragraphs in chunks; where the chunks fall must not show in the output."""
+    import nlp_pipeline.splitter as splitter
+
+    text = "".join(parts)
+    old = splitter.CHUNK_CHARS
+    try:
+        splitter.CHUNK_CHARS = 10**9
+        one_passages, one_tokens = splitter.split_with_tokens(text)
+        splitter.CHUNK_CHARS = 1
+        many_passages, many_tokens = splitter.split_with_tokens(text)
+    finally:
+        splitter.CHUNK_CHARS = old
+    assert many_passages == one_passages
+
+    def words(tokens):  # whitespace between paragraphs is a token only inside a chunk
+        return [(s, e, h) for s, e, h in zip(tokens.start.tolist(), tokens.end.tolist(), tokens.lower.tolist())
+                if text[s:e].strip()]
+
+    assert words(many_tokens) == words(one_tokens)
