@@ -16,10 +16,10 @@ from .digest import ALGORITHMS, Budget, SentenceGraph, digest_relevance
 from .errors import InputError, PipelineError
 from .loader import DEFAULT_MAX_BYTES, Document, read_document
 from .features import Tokens
-from .splitter import Passage, TokenArrays, split, split_with_tokens
+from .splitter import Passage, TokenArrays, split, split_windows
 
 
-@dataclass
+@dataclass(slots=True)
 class DigestSentence:
     """One sentence chosen for a label's digest, pointing back to where it came from."""
 
@@ -37,7 +37,7 @@ class DigestSentence:
         return d
 
 
-@dataclass
+@dataclass(slots=True)
 class TaggedPassage:
     """A passage with its labels and every label's probability."""
 
@@ -79,7 +79,7 @@ class Analysis:
                 counts[l] += 1
         return counts
 
-    def to_dict(self, include_text: bool | None = None) -> dict:
+    def to_dict(self, include_text: bool | None = None, with_passages: bool = True) -> dict:
         """The JSON record: source, labels, passages, digests (+ status, and text for extracted HTML/PDF)."""
         d: dict = {"source": self.source, "status": self.status}
         if not self.ok:
@@ -90,7 +90,8 @@ class Analysis:
             d["encoding"] = self.encoding
         if include_text or (include_text is None and self.kind in ("html", "pdf")):
             d["text"] = self.text
-        d["passages"] = [p.to_dict() for p in self.passages]
+        if with_passages:
+            d["passages"] = [p.to_dict() for p in self.passages]
         d["digests"] = {l: [s.to_dict() for s in sents] for l, sents in self.digests.items()}
         return d
 
@@ -142,30 +143,41 @@ class Pipeline:
         """Split `text`, tag every passage and build a digest per label found."""
         if not isinstance(text, str):
             raise TypeError(f"analyze() needs a str, got {type(text).__name__}")
-        passages, tokens = split_with_tokens(text, self.config.split)
         result = Analysis(source or "-", self.labels, text=text)
-        if not passages:
-            return result
-        X, cue = self._features(text, passages, tokens)
-        P = self.classifier.proba_from_features(X, cue)
-        thr = self.classifier.thresholds_
-        on = P >= thr
         labels = self.labels
-        result.passages = [
-            TaggedPassage(p.index, p.start, p.end, p.text, [l for l, y in zip(labels, hit) if y],
-                          dict(zip(labels, row)), p.paragraph)
-            for p, hit, row in zip(passages, on.tolist(), np.round(P, 4).tolist())
-        ]
-        budget = self._budget(sentences, words)
-        lengths = [len(p.text.split()) for p in passages]
-        graph = SentenceGraph.from_rows(X, normalised=True)
-        summarizer = self._summarizer(algorithm)
-        R = np.where(on, digest_relevance(P, self.config.digest.dominance_power), 0.0)
+        thr = self.classifier.thresholds_
         floors = np.array([self.digest_floor(j) for j in range(len(labels))])
-        for label, picked in zip(labels, summarizer(graph, R, floors, budget, lengths)):
+        # Window by window: keep every passage's labels and scores, but features only of the
+        # digest candidates (a sentence below every label's floor can never be picked).
+        cand_rows, cand_R, cand_X = [], [], []
+        for passages, tokens in split_windows(text, self.config.split, self.config.split.window_chars):
+            if not passages:
+                continue
+            X, cue = self._features(text, passages, tokens)
+            del tokens
+            P = self.classifier.proba_from_features(X, cue)
+            on = P >= thr
+            result.passages.extend(
+                TaggedPassage(p.index, p.start, p.end, p.text, [l for l, y in zip(labels, hit) if y],
+                              dict(zip(labels, row)), p.paragraph)
+                for p, hit, row in zip(passages, on.tolist(), _rounded(P)))
+            R = np.where(on, digest_relevance(P, self.config.digest.dominance_power), 0.0)
+            cand = np.flatnonzero((R >= floors).any(axis=1))
+            cand_rows.append(cand + passages[0].index)
+            cand_R.append(R[cand])
+            cand_X.append(X[cand])
+        if not cand_rows:
+            return result
+        rows = np.concatenate(cand_rows)
+        graph = SentenceGraph.from_rows(sp.vstack(cand_X, format="csr"), normalised=True)
+        lengths = [len(result.passages[i].text.split()) for i in rows.tolist()]
+        summarizer = self._summarizer(algorithm)
+        budget = self._budget(sentences, words)
+        for label, picked in zip(labels, summarizer(graph, np.vstack(cand_R), floors, budget, lengths)):
             if picked:
-                result.digests[label] = [DigestSentence(i, passages[i].start, passages[i].end, passages[i].text, s)
-                                         for i, s in picked]
+                result.digests[label] = [DigestSentence(int(rows[k]), result.passages[rows[k]].start,
+                                                        result.passages[rows[k]].end, result.passages[rows[k]].text, s)
+                                         for k, s in picked]
         return result
 
     def analyze_document(self, doc: Document, **kwargs) -> Analysis:
@@ -236,6 +248,17 @@ class Pipeline:
             c = self.config.digest
             return ALGORITHMS[algorithm](c.centrality_weight, c.mmr_lambda, c.redundancy)
         return ALGORITHMS[algorithm]()
+
+
+# Scores are shown to 4 decimals; sharing one float object per value keeps a long
+# document's passages small (8 labels x 24 bytes each otherwise).
+_FOUR_DECIMALS = [k / 10000 for k in range(10001)]
+
+
+def _rounded(P: np.ndarray) -> list[list[float]]:
+    """Rows of P rounded to 4 decimals (same values as np.round(P, 4)), as shared float objects."""
+    table = _FOUR_DECIMALS
+    return [[table[k] for k in row] for row in np.rint(P * 10000).astype(np.int64).tolist()]
 
 
 def _as_list(texts: Sequence[str]) -> list[str]:

@@ -97,26 +97,34 @@ def classify(files, model, fmt, sentences, words, unit, spacy_model, max_bytes):
     from .loader import document_from_bytes
 
     pipe = _pipeline(model, spacy_model, unit)
-    analyses = []
-    for name in files or ("-",):
-        if name == "-":
-            doc = document_from_bytes(sys.stdin.buffer.read(), "-")
-            analyses.append(pipe.analyze_document(doc, sentences=sentences, words=words))
-        else:
-            analyses.append(pipe.analyze_file(name, max_bytes=max_bytes, sentences=sentences, words=words))
-    failed = [a for a in analyses if not a.ok]
-    if len(analyses) == 1 and failed:
-        raise PipelineError(failed[0].error)
-    if fmt == "json":
-        click.echo(output.to_json(analyses))
-    elif fmt == "jsonl":
-        for a in analyses:
-            click.echo(output.to_jsonl_line(a.to_dict()), nl=False)
-    elif fmt == "csv":
-        click.echo(output.to_csv(analyses, pipe.labels), nl=False)
-    else:
-        render = output.to_markdown if fmt == "markdown" else output.to_text
-        click.echo("\n".join(render(a) for a in analyses), nl=False)
+    names = files or ("-",)
+    failed: list = []
+
+    def analyses():
+        for name in names:
+            if name == "-":
+                doc = document_from_bytes(sys.stdin.buffer.read(), "-")
+                a = pipe.analyze_document(doc, sentences=sentences, words=words)
+            else:
+                a = pipe.analyze_file(name, max_bytes=max_bytes, sentences=sentences, words=words)
+            if not a.ok:
+                if len(names) == 1:
+                    raise PipelineError(a.error)
+                failed.append(a)
+            yield a
+
+    stream = analyses()
+    if len(names) == 1:  # a lone failure is an error message, not a record
+        stream = iter([next(stream)])
+    buf: list[str] = []
+    size = 0
+    for chunk in output.render(stream, fmt, pipe.labels, many=len(names) > 1):
+        buf.append(chunk)
+        size += len(chunk)
+        if size > 1 << 16:
+            click.echo("".join(buf), nl=False)  # click.echo: drops colours when not a terminal
+            buf, size = [], 0
+    click.echo("".join(buf), nl=False)
     for a in failed:
         click.echo(f"error: {a.error}", err=True)
     sys.exit(1 if failed else 0)

@@ -28,6 +28,7 @@ class SplitConfig:
     spacy_model: str = "blank"  # "blank" = spacy.blank("en") + sentencizer; or an installed pipeline name
     max_sentence_chars: int = 1500  # longer "sentences" are cut at whitespace
     unit: str = "sentence"  # "sentence" or "paragraph"
+    window_chars: int = 1_000_000  # long texts are analysed this many characters (whole paragraphs) at a time
 
 
 @dataclass

@@ -6,6 +6,8 @@ import io
 import json
 from typing import Iterable
 
+from typing import Iterator
+
 import click
 
 from .api import Analysis, DigestSentence
@@ -13,10 +15,49 @@ from .api import Analysis, DigestSentence
 FORMATS = ("text", "json", "jsonl", "markdown", "csv")
 
 
+def render(analyses: Iterable[Analysis], fmt: str, labels: list[str], many: bool) -> Iterator[str]:
+    """The output in `fmt`, as chunks made one analysis (and, in JSON and CSV, one passage) at a time.
+
+    Nothing waits for the last document, and a huge document is never held twice (as records
+    and as one big string). `many`: several documents, so JSON is an array of records.
+    """
+    if fmt == "json":
+        yield "[\n" if many else ""
+        for i, a in enumerate(analyses):
+            yield ",\n" if i else ""
+            yield from record_chunks(a, indent=2)
+        yield "\n]\n" if many else "\n"
+    elif fmt == "jsonl":
+        for a in analyses:
+            yield from record_chunks(a, indent=None)
+            yield "\n"
+    elif fmt == "csv":
+        yield from csv_chunks(analyses, labels)
+    else:
+        one = to_markdown if fmt == "markdown" else to_text
+        for i, a in enumerate(analyses):
+            yield ("\n" if i else "") + one(a)
+
+
+def record_chunks(a: Analysis, indent: int | None = 2) -> Iterator[str]:
+    """`a.to_dict()` as JSON text, one passage per chunk (json.loads gives exactly a.to_dict())."""
+    d = a.to_dict(with_passages=False)
+    if not a.ok:
+        yield json.dumps(d, ensure_ascii=False, indent=indent)
+        return
+    digests = d.pop("digests")
+    nl, pad = ("\n", " " * indent) if indent else ("", "")
+    sep = ", " if indent is None else ","
+    yield json.dumps(d, ensure_ascii=False, indent=indent)[:-len(nl + "}")] + f'{sep}{nl}{pad}"passages": ['
+    for i, p in enumerate(a.passages):
+        yield ("," if i else "") + nl + pad * 2 + json.dumps(p.to_dict(), ensure_ascii=False)
+    body = json.dumps(digests, ensure_ascii=False, indent=indent)
+    yield f"{nl}{pad}]{sep}{nl}{pad}\"digests\": " + (body.replace("\n", "\n" + pad) if indent else body) + nl + "}"
+
+
 def to_json(analyses: list[Analysis]) -> str:
     """One document: its record; several: a JSON array of records."""
-    data = analyses[0].to_dict() if len(analyses) == 1 else [a.to_dict() for a in analyses]
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return "".join(render(analyses, "json", [], many=len(analyses) != 1))
 
 
 def to_jsonl_line(record: dict) -> str:
@@ -59,11 +100,12 @@ def to_markdown(a: Analysis) -> str:
 CSV_FIELDS = ["source", "index", "start", "end", "text", "labels"]
 
 
-def to_csv(analyses: Iterable[Analysis], labels: list[str]) -> str:
+def csv_chunks(analyses: Iterable[Analysis], labels: list[str], rows_per_chunk: int = 1000) -> Iterator[str]:
     """One row per passage: offsets, text, labels (';'-joined) and one score column per label."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_FIELDS + [f"score_{l}" for l in labels] + ["status", "error"])
+    n = 0
     for a in analyses:
         if not a.ok:
             w.writerow([a.source, "", "", "", "", ""] + [""] * len(labels) + [a.status, a.error])
@@ -71,7 +113,16 @@ def to_csv(analyses: Iterable[Analysis], labels: list[str]) -> str:
         for p in a.passages:
             w.writerow([a.source, p.index, p.start, p.end, p.text, ";".join(p.labels)]
                        + [p.scores[l] for l in labels] + ["ok", ""])
-    return buf.getvalue()
+            n += 1
+            if n % rows_per_chunk == 0:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+    yield buf.getvalue()
+
+
+def to_csv(analyses: Iterable[Analysis], labels: list[str]) -> str:
+    return "".join(csv_chunks(analyses, labels))
 
 
 def folder_digest_text(digests: dict[str, list[DigestSentence]], n_docs: int) -> str:

@@ -29,7 +29,7 @@ CHUNK_CHARS = 5_000
 _TERMINAL = re.compile(r"[.!?:;\"'”’)\]]\s*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A span of the source text: a sentence (or paragraph) with its offsets."""
 
@@ -184,16 +184,47 @@ def split_with_tokens(text: str, config: SplitConfig | None = None) -> tuple[lis
 
     Handing the tokens on lets the featurizer skip a second tokenisation of the same text.
     """
+    return next(split_windows(text, config, window_chars=None))
+
+
+def split_windows(text: str, config: SplitConfig | None = None,
+                  window_chars: int | None = 1_000_000) -> Iterator[tuple[list[Passage], TokenArrays | None]]:
+    """`split_with_tokens` over consecutive runs of whole paragraphs of about `window_chars` characters.
+
+    Passage indexes, paragraph numbers and offsets stay those of the whole text, so a caller
+    can keep what it needs from each window and hold only one window's tokens at a time.
+    """
     config = config or SplitConfig()
     if config.unit not in ("sentence", "paragraph"):
         raise ValueError(f"unknown passage unit {config.unit!r}: use 'sentence' or 'paragraph'")
-    paras = list(paragraph_spans(text))
+    paras = list(enumerate(paragraph_spans(text)))
+    first_index = 0
+    for lo, hi in _window_bounds(paras, window_chars):
+        passages, tokens = _split_paragraphs(text, paras[lo:hi], config, first_index)
+        first_index += len(passages)
+        yield passages, tokens
+
+
+def _window_bounds(paras: list[tuple[int, tuple[int, int]]], window_chars: int | None) -> list[tuple[int, int]]:
+    if window_chars is None or not paras:
+        return [(0, len(paras))]
+    bounds, lo = [], 0
+    for hi in range(1, len(paras) + 1):
+        if hi == len(paras) or paras[hi][1][1] - paras[lo][1][0] > window_chars:
+            bounds.append((lo, hi))
+            lo = hi
+    return bounds
+
+
+def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]], config: SplitConfig,
+                      first_index: int) -> tuple[list[Passage], TokenArrays | None]:
+    """Sentences (or paragraphs) of the given numbered paragraphs, indexed from `first_index`."""
     if config.unit == "paragraph":
-        return [Passage(p, s, e, text[s:e], p) for p, (s, e) in enumerate(paras)], None
+        return [Passage(first_index + i, s, e, text[s:e], p) for i, (p, (s, e)) in enumerate(paras)], None
     nlp = load_nlp(config.spacy_model)
     limit = config.max_sentence_chars
     # Pieces: paragraphs, with run-on paragraphs pre-cut so spaCy never sees megabytes at once.
-    pieces = [(p, cs, ce) for p, (s, e) in enumerate(paras) for cs, ce in _cut_long(text, s, e, limit * 20)]
+    pieces = [(p, cs, ce) for p, (s, e) in paras for cs, ce in _cut_long(text, s, e, limit * 20)]
     # Tokenise consecutive pieces together in chunks (one spaCy call per chunk, not per paragraph),
     # then cut the sentences spaCy finds at piece boundaries.
     chunks: list[tuple[int, int]] = []  # (first piece, last piece + 1)
@@ -227,5 +258,5 @@ def split_with_tokens(text: str, config: SplitConfig | None = None) -> tuple[lis
             k = j
     tok = np.concatenate(token_parts) if token_parts else np.zeros((0, 3), dtype=np.uint64)
     tokens = TokenArrays(tok[:, 0], tok[:, 1].astype(np.int64), tok[:, 2].astype(np.int64))
-    passages = [Passage(i, s, e, text[s:e], p) for i, (p, s, e) in enumerate(_merge_markers(text, spans))]
+    passages = [Passage(first_index + i, s, e, text[s:e], p) for i, (p, s, e) in enumerate(_merge_markers(text, spans))]
     return passages, tokens

@@ -93,3 +93,20 @@ def test_long_document_digest_same_without_dense_matrix(shipped):
     a, b = run(dense, R, floors, Budget(3), lengths), run(sparse, R, floors, Budget(3), lengths)
     assert [[i for i, _ in picks] for picks in a] == [[i for i, _ in picks] for picks in b]
     assert sum(map(len, a)) >= 10
+
+
+def test_windowed_analysis_equals_one_window(shipped):
+    """Long texts go through in windows of paragraphs; the result must not depend on the window size."""
+    from nlp_pipeline import Pipeline
+    from nlp_pipeline.config import Config
+
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in SAMPLES)
+    small = Config()
+    small.split.window_chars = 500
+    windowed = Pipeline(shipped.classifier, shipped.manifest, small).analyze(text)
+    whole = shipped.analyze(text)
+    assert len(whole.passages) > 60
+    assert [p.to_dict() for p in windowed.passages] == [p.to_dict() for p in whole.passages]
+    assert [p.paragraph for p in windowed.passages] == [p.paragraph for p in whole.passages]
+    assert windowed.to_dict()["digests"] == whole.to_dict()["digests"]
+    assert sum(map(len, whole.digests.values())) >= 10

@@ -129,3 +129,34 @@ def test_every_command_has_help_with_example():
     for cmd in ("classify", "batch", "train", "evaluate", "info"):
         r = run(cmd, "--help")
         assert r.exit_code == 0 and "Example:" in r.output and "nlp-pipeline " + cmd in r.output
+
+
+def test_streamed_json_parses_to_the_records(shipped, tmp_path):
+    """JSON, JSONL and CSV are written passage by passage; what a reader gets back equals to_dict()."""
+    from nlp_pipeline import output
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Attribution of cyberattacks is slow and contested.</p></body></html>", encoding="utf-8")
+    good = shipped.analyze_file(SAMPLES[0])
+    html = shipped.analyze_file(page)
+    bad = shipped.analyze_file(tmp_path / "missing.txt")
+    empty = shipped.analyze("")
+    records = [a.to_dict() for a in (good, html, bad, empty)]
+    assert "text" in records[1] and records[2]["status"] == "error" and records[3]["passages"] == []
+    for a, rec in zip((good, html, bad, empty), records):
+        assert json.loads("".join(output.record_chunks(a, indent=2))) == rec
+        assert json.loads("".join(output.record_chunks(a, indent=None))) == rec
+    assert json.loads(output.to_json([good, html, bad, empty])) == records
+    lines = "".join(output.render([good, bad], "jsonl", shipped.labels, many=True)).splitlines()
+    assert [json.loads(l) for l in lines] == records[::2][:2]
+    rows = list(csv.DictReader(io.StringIO(output.to_csv([good, bad], shipped.labels))))
+    assert len(rows) == len(good.passages) + 1 and rows[-1]["status"] == "error"
+
+
+def test_classify_several_files_is_a_json_array_and_exit_1_on_a_failure(tmp_path):
+    r = run("classify", SAMPLES[0], tmp_path / "missing.txt", "--format", "json")
+    assert r.exit_code == 1
+    body = r.output[: r.output.rindex("]") + 1]
+    records = json.loads(body)
+    assert [d["status"] for d in records] == ["ok", "error"]
+    assert records[1]["error"].endswith("no such file")
