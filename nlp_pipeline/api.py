@@ -257,8 +257,9 @@ _FOUR_DECIMALS = [k / 10000 for k in range(10001)]
 
 def _rounded(P: np.ndarray) -> list[list[float]]:
     """Rows of P rounded to 4 decimals (same values as np.round(P, 4)), as shared float objects."""
-    table = _FOUR_DECIMALS
-    return [[table[k] for k in row] for row in np.rint(P * 10000).astype(np.int64).tolist()]
+    values = list(map(_FOUR_DECIMALS.__getitem__, np.rint(P * 10000).astype(np.int64).ravel().tolist()))
+    width = P.shape[1]
+    return [values[i:i + width] for i in range(0, len(values), width)]
 
 
 def _as_list(texts: Sequence[str]) -> list[str]:
