@@ -14,6 +14,7 @@ from typing import Iterator
 
 import click
 
+from . import output
 from .api import Analysis, Pipeline
 from .config import SUPPORTED_SUFFIXES
 from .errors import InputError, PipelineError
@@ -50,8 +51,8 @@ def iter_files(root: str | Path, pattern: str | None = None) -> Iterator[Path]:
         stack.extend(reversed(subdirs))
 
 
-def analyze_path(pipe: Pipeline, path: Path, max_bytes: int | None, **kwargs) -> dict:
-    """The JSON record of one file, with its content hash; never raises for a bad file."""
+def analyze_one(pipe: Pipeline, path: Path, max_bytes: int | None, **kwargs) -> tuple[Analysis, str | None]:
+    """The Analysis of one file and the SHA-256 of its bytes (None if unreadable); never raises for a bad file."""
     source = display_name(path)
     digest = None
     try:
@@ -60,13 +61,34 @@ def analyze_path(pipe: Pipeline, path: Path, max_bytes: int | None, **kwargs) ->
         if max_bytes is not None and len(data) > max_bytes:
             raise InputError(f"{source}: file grew past the limit of {max_bytes:,} bytes while being read")
         doc = document_from_bytes(data, source, path.suffix.lower())
-        record = pipe.analyze_document(doc, **kwargs).to_dict()
+        return pipe.analyze_document(doc, **kwargs), digest
     except PipelineError as e:
-        record = Analysis(source, pipe.labels, status="error", error=str(e)).to_dict()
+        error = str(e)
     except (MemoryError, RecursionError) as e:
-        record = Analysis(source, pipe.labels, status="error", error=f"{source}: too large or deep to process ({type(e).__name__})").to_dict()
-    record["sha256"] = digest
-    return record
+        error = f"{source}: too large or deep to process ({type(e).__name__})"
+    return Analysis(source, pipe.labels, status="error", error=error), digest
+
+
+def analyze_path(pipe: Pipeline, path: Path, max_bytes: int | None, **kwargs) -> dict:
+    """The JSON record of one file, with its content hash; never raises for a bad file."""
+    analysis, digest = analyze_one(pipe, path, max_bytes, **kwargs)
+    return {**analysis.to_dict(), "sha256": digest}
+
+
+def record_line(analysis: Analysis, digest: str | None) -> bytearray:
+    """One JSONL line as UTF-8, encoded passage by passage: a big file is never held as records or as a str."""
+    line = bytearray()
+    for chunk in output.record_chunks(analysis, indent=None, extra={"sha256": digest}):
+        line += chunk.encode("utf-8")
+    line += b"\n"
+    return line
+
+
+def _write_all(fdesc: int, data: bytearray) -> None:
+    """os.write may write less than asked (a signal, a huge buffer); go on until the line is whole."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fdesc, view):]
 
 
 def _recorded(out: Path) -> dict[str, dict[str | None, str]]:
@@ -101,8 +123,6 @@ def run_batch(pipe: Pipeline, directory: str, out: str | None, pattern: str | No
               resume: bool = False, fmt: str = "text", sentences: int | None = None, words: int | None = None,
               max_bytes: int | None = DEFAULT_MAX_BYTES, progress: bool | None = None) -> int:
     """Process a folder; returns the exit code (0 all ok, 1 some failed, 130 interrupted)."""
-    from . import output
-
     root = Path(directory)
     if not root.exists():
         raise InputError(f"{display_name(root)}: no such directory")
@@ -145,18 +165,18 @@ def run_batch(pipe: Pipeline, directory: str, out: str | None, pattern: str | No
                     if bar:
                         bar.update(1)
                     continue
-            record = analyze_path(pipe, path, max_bytes, sentences=sentences, words=words)
-            line = output.to_jsonl_line(record).encode("utf-8")
+            analysis, content_hash = analyze_one(pipe, path, max_bytes, sentences=sentences, words=words)
+            line = record_line(analysis, content_hash)
             if fdesc is not None:
-                os.write(fdesc, line)  # one write per record: a kill leaves whole lines only
+                _write_all(fdesc, line)  # a kill can tear only this last line; --resume cuts it off
             elif not digest:
                 sys.stdout.buffer.write(line)
                 sys.stdout.buffer.flush()
-            if record["status"] == "ok":
+            if analysis.ok:
                 n_ok += 1
-                n_words += sum(len(p["text"].split()) for p in record["passages"])
+                n_words += sum(len(p.text.split()) for p in analysis.passages)
                 if fd is not None and out_path is None:
-                    fd.add_record(record)
+                    fd.add(analysis)
             else:
                 n_err += 1
             if bar:

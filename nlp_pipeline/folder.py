@@ -26,31 +26,34 @@ class FolderDigest:
         self.n_documents = 0
 
     def add(self, analysis: "Analysis") -> None:
-        self.add_record(analysis.to_dict())
+        """Take the best candidates of one analysed document (error records are ignored)."""
+        if analysis.ok:
+            self._add(analysis.source, [(p.index, p.start, p.end, p.text, p.labels) for p in analysis.passages],
+                      [[p.scores[l] for l in self.pipeline.labels] for p in analysis.passages])
 
     def add_record(self, record: dict) -> None:
-        """Take the best candidates of one document's JSON record (error records are ignored)."""
-        if record.get("status") != "ok":
-            return
+        """The same from a document's JSON record (as `batch --out` writes them)."""
+        if record.get("status") == "ok":
+            passages = record["passages"]
+            self._add(record["source"], [(p["index"], p["start"], p["end"], p["text"], p["labels"]) for p in passages],
+                      [[p["scores"][l] for l in self.pipeline.labels] for p in passages])
+
+    def _add(self, source: str, passages: list[tuple], scores: list[list[float]]) -> None:
         self.n_documents += 1
-        labels = self.pipeline.labels
-        passages = record["passages"]
         if not passages:
             return
-        P = np.array([[p["scores"][l] for l in labels] for p in passages])
-        R = digest_relevance(P, self.pipeline.config.digest.dominance_power)
-        for j, label in enumerate(labels):
+        R = digest_relevance(np.array(scores), self.pipeline.config.digest.dominance_power)
+        for j, label in enumerate(self.pipeline.labels):
             floor = self.pipeline.digest_floor(j)
-            found = [i for i, p in enumerate(passages) if label in p["labels"] and R[i, j] >= floor]
+            found = [i for i, p in enumerate(passages) if label in p[4] and R[i, j] >= floor]
             found.sort(key=lambda i: -R[i, j])
             for i in found[: self.per_document]:
-                p = passages[i]
-                key = _norm(p["text"])
+                index, start, end, text, _ = passages[i]
+                key = _norm(text)
                 old = self.candidates[label].get(key)
                 # The same sentence in several files: keep the first source, the best score.
                 if old is None or R[i, j] > old[5]:
-                    self.candidates[label][key] = (record["source"], p["index"], p["start"], p["end"], p["text"],
-                                                   float(R[i, j]), floor)
+                    self.candidates[label][key] = (source, index, start, end, text, float(R[i, j]), floor)
 
     def digests(self, budget: Budget) -> dict[str, list["DigestSentence"]]:
         from .api import DigestSentence

@@ -39,9 +39,9 @@ def render(analyses: Iterable[Analysis], fmt: str, labels: list[str], many: bool
             yield ("\n" if i else "") + one(a)
 
 
-def record_chunks(a: Analysis, indent: int | None = 2) -> Iterator[str]:
-    """`a.to_dict()` as JSON text, one passage per chunk (json.loads gives exactly a.to_dict())."""
-    d = a.to_dict(with_passages=False)
+def record_chunks(a: Analysis, indent: int | None = 2, extra: dict | None = None) -> Iterator[str]:
+    """`a.to_dict()` (plus `extra` keys) as JSON text, one passage per chunk; json.loads gives the dict back."""
+    d = {**a.to_dict(with_passages=False), **(extra or {})}
     if not a.ok:
         yield json.dumps(d, ensure_ascii=False, indent=indent)
         return

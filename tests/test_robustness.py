@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from nlp_pipeline.batch import analyze_path, iter_files
 from nlp_pipeline.cli import main
 
+from .conftest import SAMPLES
 from .test_loader import minimal_pdf
 
 
@@ -128,3 +129,21 @@ def test_corrupt_manifest_is_a_clear_error(tiny_model, tmp_path):
     (d / "manifest.json").write_text("{not json")
     r = CliRunner().invoke(main, ["classify", "--model", str(d), "-"], input="text")
     assert r.exit_code == 2 and "manifest is corrupt" in r.output
+
+
+def test_batch_line_is_the_record_and_survives_short_writes(shipped, tmp_path, monkeypatch):
+    """A record line is built passage by passage; os.write taking only a few bytes at a time still writes it whole."""
+    import os
+
+    from nlp_pipeline import batch
+
+    analysis, digest = batch.analyze_one(shipped, SAMPLES[1], 10**6)
+    line = batch.record_line(analysis, digest)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert json.loads(line) == {**analysis.to_dict(), "sha256": digest} == batch.analyze_path(shipped, SAMPLES[1], 10**6)
+    real_write = os.write
+    monkeypatch.setattr(batch.os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
+    fd = os.open(tmp_path / "out.jsonl", os.O_WRONLY | os.O_CREAT)
+    batch._write_all(fd, line)
+    os.close(fd)
+    assert (tmp_path / "out.jsonl").read_bytes() == bytes(line)
