@@ -185,6 +185,7 @@ def scaling(pipe: Pipeline, sizes: list[int], limit_s: float = 60.0) -> list[dic
     from sumy_adapter import summarize
 
     base = "\n\n".join(synthetic_docs(12 * max(sizes)))
+    pipe.analyze("Warm up the pipeline once. spaCy loads on first use.")  # not part of any size's time
     words = base.split(" ")
     rows, stopped = [], set()
     for n in sizes:

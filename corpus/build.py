@@ -49,7 +49,9 @@ def is_test(doc: str) -> bool:
 
 def main() -> int:
     records = []
-    for f in sorted((HERE / "raw").glob("*.jsonl")):
+    # Later writing rounds live in subfolders (raw/round3/) and are read after the earlier files,
+    # so that a new passage too close to an old one is the one dropped.
+    for f in sorted((HERE / "raw").glob("*.jsonl")) + sorted((HERE / "raw").glob("*/*.jsonl")):
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
