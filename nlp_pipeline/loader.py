@@ -103,10 +103,13 @@ def html_to_text(html: str) -> str:
 def pdf_to_text(data: bytes, source: str) -> str:
     """Text of each page of a PDF, pages separated by blank lines."""
     import io
+    import logging
 
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    # pypdf logs warnings about damaged files on stderr; the error record already says what failed.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

@@ -106,3 +106,15 @@ def test_corrupt_pdf(tmp_path):
 def test_decode_rejects_utf8_binary_noise():
     with pytest.raises(InputError):
         decode(bytes([1, 2, 3, 4, 5, 6, 14, 15, 16]) * 100, "x")
+
+
+def test_damaged_pdf_prints_nothing_but_our_error(tmp_path):
+    """pypdf logs its own warnings ("EOF marker not found"); the user should see only our one-line error."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.4 broken")
+    r = subprocess.run([sys.executable, "-m", "nlp_pipeline", "classify", str(bad)], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert r.stderr.strip().splitlines() == [f"error: {bad}: corrupt or unreadable PDF (PdfStreamError)"]
