@@ -94,6 +94,7 @@ def classify(files, model, fmt, sentences, words, unit, spacy_model, max_bytes):
       cat speech.txt | nlp-pipeline classify --format json
     """
     from . import output
+    from .api import Analysis
     from .loader import document_from_bytes
 
     pipe = _pipeline(model, spacy_model, unit)
@@ -103,8 +104,12 @@ def classify(files, model, fmt, sentences, words, unit, spacy_model, max_bytes):
     def analyses():
         for name in names:
             if name == "-":
-                doc = document_from_bytes(sys.stdin.buffer.read(), "-")
-                a = pipe.analyze_document(doc, sentences=sentences, words=words)
+                try:
+                    doc = document_from_bytes(sys.stdin.buffer.read(), "-")
+                except PipelineError as e:  # a record like any bad file: earlier output may be written already
+                    a = Analysis("-", pipe.labels, status="error", error=str(e))
+                else:
+                    a = pipe.analyze_document(doc, sentences=sentences, words=words)
             else:
                 a = pipe.analyze_file(name, max_bytes=max_bytes, sentences=sentences, words=words)
             if not a.ok:

@@ -200,9 +200,9 @@ def split_windows(text: str, config: SplitConfig | None = None,
     paras = list(enumerate(paragraph_spans(text)))
     first_index = 0
     for lo, hi in _window_bounds(paras, window_chars):
-        passages, tokens = _split_paragraphs(text, paras[lo:hi], config, first_index)
-        first_index += len(passages)
-        yield passages, tokens
+        box = [_split_paragraphs(text, paras[lo:hi], config, first_index)]
+        first_index += len(box[0][0])
+        yield box.pop()  # hold no reference while the caller works: its window's tokens can be freed
 
 
 def _window_bounds(paras: list[tuple[int, tuple[int, int]]], window_chars: int | None) -> list[tuple[int, int]]:

@@ -160,3 +160,14 @@ def test_classify_several_files_is_a_json_array_and_exit_1_on_a_failure(tmp_path
     records = json.loads(body)
     assert [d["status"] for d in records] == ["ok", "error"]
     assert records[1]["error"].endswith("no such file")
+
+
+def test_classify_bad_stdin_among_files_is_an_error_record():
+    r = run("classify", SAMPLES[0], "-", "--format", "jsonl", input=b"\x00\x01\x02\x03" * 50)
+    assert r.exit_code == 1
+    lines = [l for l in r.output.splitlines() if l.startswith("{")]
+    records = [json.loads(l) for l in lines]
+    assert [d["status"] for d in records] == ["ok", "error"]
+    assert records[1]["source"] == "-" and "binary" in records[1]["error"]
+    r = run("classify", "-", input=b"\x00\x01\x02\x03" * 50)
+    assert r.exit_code != 0 and r.output.strip().splitlines() == ["error: -: " + records[1]["error"].split(": ", 1)[1]]
