@@ -12,10 +12,10 @@ from typing import Iterator
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 
-from . import sentencizer  # noqa: F401  (registers the "array_sentencizer" factory)
+from .sentencizer import sentence_starts  # (importing it registers the "array_sentencizer" factory)
 from .config import SplitConfig
 
 # A line that is only a list marker ("1.", "b)", "iv.", "-", "•").
@@ -150,6 +150,24 @@ def _sentences_from_array(arr: np.ndarray, offset: int, text: str) -> list[tuple
     return spans
 
 
+def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per text: (SENT_START, IDX, LENGTH) as int64 rows, and the LOWER hashes of its tokens.
+
+    With the blank pipeline, sentence starts come straight from the token arrays (the array
+    sentencizer's rule), sparing spaCy a pass that writes them into the Doc for us to read back.
+    """
+    if nlp.pipe_names == ["array_sentencizer"]:
+        final = nlp.get_pipe("array_sentencizer").final
+        for doc in nlp.tokenizer.pipe(texts, batch_size=4):
+            arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH, LOWER])
+            starts = sentence_starts(arr[:, 0], arr[:, 1], final)
+            yield np.column_stack([starts, arr[:, 2:4].astype(np.int64)]), arr[:, 4]
+        return
+    for doc in nlp.pipe(texts, batch_size=4):
+        arr = doc.to_array([SENT_START, IDX, LENGTH, LOWER])
+        yield arr[:, :3].astype(np.int64), arr[:, 3]
+
+
 def _merge_markers(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Join a bare list marker ("1.", "b)", "•") to the sentence after it in the same paragraph."""
     out: list[tuple[int, int, int]] = []
@@ -236,10 +254,8 @@ def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]], confi
     chunk_texts = [text[pieces[a][1]:pieces[b - 1][2]] for a, b in chunks]
     spans: list[tuple[int, int, int]] = []  # (paragraph, start, end)
     token_parts: list[np.ndarray] = []
-    for (a, b), chunk, doc in zip(chunks, chunk_texts, nlp.pipe(chunk_texts, batch_size=4)):
-        arr = doc.to_array([SENT_START, IDX, LENGTH, LOWER])
-        sent = arr[:, :3].astype(np.int64)
-        token_parts.append(np.stack([arr[:, 3], (sent[:, 1] + pieces[a][1]).astype(np.uint64),
+    for (a, b), chunk, (sent, lower) in zip(chunks, chunk_texts, _token_arrays(nlp, chunk_texts)):
+        token_parts.append(np.stack([lower, (sent[:, 1] + pieces[a][1]).astype(np.uint64),
                                      (sent[:, 1] + sent[:, 2] + pieces[a][1]).astype(np.uint64)], axis=1))
         k = a
         for ss, se in _sentences_from_array(sent, pieces[a][1], chunk):

@@ -138,3 +138,23 @@ def test_chunk_size_never_changes_passages_or_tokens(parts):
                 if text[s:e].strip()]
 
     assert words(many_tokens) == words(one_tokens)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["Trust erodes.", " ", "\n", "U.S.", "?!", "don't", "“Quoted.”", "1.", "é", "\u2029"]),
+                max_size=40) | st.text(max_size=60))
+def test_token_arrays_shortcut_equals_the_spacy_pipeline(parts):
+    """The blank pipeline's sentence starts are computed from token arrays; the result must equal nlp.pipe's."""
+    import numpy as np
+    from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+
+    from nlp_pipeline.splitter import _token_arrays, load_nlp
+
+    nlp = load_nlp()
+    texts = ["".join(parts), "Second text. It has two sentences."]
+    fast = list(_token_arrays(nlp, texts))
+    assert nlp.pipe_names == ["array_sentencizer"]
+    for (sent, lower), doc in zip(fast, nlp.pipe(texts)):
+        arr = doc.to_array([SENT_START, IDX, LENGTH, LOWER])
+        assert np.array_equal(sent, arr[:, :3].astype(np.int64))
+        assert np.array_equal(lower, arr[:, 3])
