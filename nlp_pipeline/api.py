@@ -17,6 +17,7 @@ from .errors import InputError, PipelineError
 from .loader import DEFAULT_MAX_BYTES, Document, read_document
 from .features import Tokens
 from .splitter import Passage, TokenArrays, split, split_windows
+from .tagged import PassageTable, TaggedPassage
 
 
 @dataclass(slots=True)
@@ -37,30 +38,13 @@ class DigestSentence:
         return d
 
 
-@dataclass(slots=True)
-class TaggedPassage:
-    """A passage with its labels and every label's probability."""
-
-    index: int
-    start: int
-    end: int
-    text: str
-    labels: list[str]
-    scores: dict[str, float]
-    paragraph: int = 0
-
-    def to_dict(self) -> dict:
-        return {"index": self.index, "start": self.start, "end": self.end, "text": self.text,
-                "labels": self.labels, "scores": self.scores}
-
-
 @dataclass
 class Analysis:
     """Result for one document: passages with labels, digests per label, or an error."""
 
     source: str
     labels: list[str]
-    passages: list[TaggedPassage] = field(default_factory=list)
+    passages: Sequence[TaggedPassage] = field(default_factory=list)
     digests: dict[str, list[DigestSentence]] = field(default_factory=dict)
     status: str = "ok"
     error: str | None = None
@@ -73,6 +57,8 @@ class Analysis:
         return self.status == "ok"
 
     def label_counts(self) -> dict[str, int]:
+        if isinstance(self.passages, PassageTable):
+            return dict(zip(self.labels, self.passages.label_matrix().sum(axis=0).tolist()))
         counts = {l: 0 for l in self.labels}
         for p in self.passages:
             for l in p.labels:
@@ -144,23 +130,23 @@ class Pipeline:
         if not isinstance(text, str):
             raise TypeError(f"analyze() needs a str, got {type(text).__name__}")
         result = Analysis(source or "-", self.labels, text=text)
+        result.passages = table = PassageTable(text, self.labels)
         labels = self.labels
         thr = self.classifier.thresholds_
         floors = np.array([self.digest_floor(j) for j in range(len(labels))])
-        # Window by window: keep every passage's labels and scores, but features only of the
-        # digest candidates (a sentence below every label's floor can never be picked).
+        # Window by window: keep every passage's offsets, labels and scores, but features only of
+        # the digest candidates (a sentence below every label's floor can never be picked).
         cand_rows, cand_R, cand_X = [], [], []
         for passages, tokens in split_windows(text, self.config.split, self.config.split.window_chars):
             if not passages:
                 continue
-            X, cue = self._features(text, passages, tokens)
+            starts, ends = _offsets(passages)
+            X, cue = self._features(text, passages, tokens, starts, ends)
             del tokens
             P = self.classifier.proba_from_features(X, cue)
             on = P >= thr
-            result.passages.extend(
-                TaggedPassage(p.index, p.start, p.end, p.text, [l for l, y in zip(labels, hit) if y],
-                              dict(zip(labels, row)), p.paragraph)
-                for p, hit, row in zip(passages, on.tolist(), _rounded(P)))
+            table.append_block(starts, ends, np.fromiter((p.paragraph for p in passages), np.int32, len(passages)),
+                               P, on)
             R = np.where(on, digest_relevance(P, self.config.digest.dominance_power), 0.0)
             cand = np.flatnonzero((R >= floors).any(axis=1))
             cand_rows.append(cand + passages[0].index)
@@ -169,14 +155,17 @@ class Pipeline:
         if not cand_rows:
             return result
         rows = np.concatenate(cand_rows)
-        graph = SentenceGraph.from_rows(sp.vstack(cand_X, format="csr"), normalised=True)
-        lengths = [len(result.passages[i].text.split()) for i in rows.tolist()]
+        X = sp.vstack(cand_X, format="csr")
+        del cand_X  # the stacked copy is all the graph needs
+        graph = SentenceGraph.from_rows(X, normalised=True)
+        lengths = [len(text[s:e].split()) for s, e in zip(table.starts[rows].tolist(), table.ends[rows].tolist())]
         summarizer = self._summarizer(algorithm)
         budget = self._budget(sentences, words)
         for label, picked in zip(labels, summarizer(graph, np.vstack(cand_R), floors, budget, lengths)):
             if picked:
-                result.digests[label] = [DigestSentence(int(rows[k]), result.passages[rows[k]].start,
-                                                        result.passages[rows[k]].end, result.passages[rows[k]].text, s)
+                result.digests[label] = [DigestSentence(int(rows[k]), int(table.starts[rows[k]]),
+                                                        int(table.ends[rows[k]]),
+                                                        text[table.starts[rows[k]]:table.ends[rows[k]]], s)
                                          for k, s in picked]
         return result
 
@@ -208,8 +197,8 @@ class Pipeline:
         return fd.digests(self._budget(sentences, words))
 
     # -- helpers -------------------------------------------------------------------
-    def _features(self, text: str, passages: list[Passage], tokens: TokenArrays | None,
-                  block: int = 5000) -> tuple[sp.csr_matrix, np.ndarray]:
+    def _features(self, text: str, passages: list[Passage], tokens: TokenArrays | None, starts: np.ndarray,
+                  ends: np.ndarray, block: int = 5000) -> tuple[sp.csr_matrix, np.ndarray]:
         """TF-IDF rows and cue block of the passages, from the tokens the splitter already made if any.
 
         Long documents go through in blocks of passages, so intermediate matrices stay small.
@@ -217,8 +206,6 @@ class Pipeline:
         feat = self.classifier.featurizer_
         if tokens is None:
             return feat.transform_parts(Tokens.of_texts([p.text for p in passages]))
-        starts = np.fromiter((p.start for p in passages), dtype=np.int64, count=len(passages))
-        ends = np.fromiter((p.end for p in passages), dtype=np.int64, count=len(passages))
         row = np.searchsorted(starts, tokens.start, side="right") - 1
         keep = row >= 0
         keep[keep] = tokens.end[keep] <= ends[row[keep]]
@@ -250,16 +237,9 @@ class Pipeline:
         return ALGORITHMS[algorithm]()
 
 
-# Scores are shown to 4 decimals; sharing one float object per value keeps a long
-# document's passages small (8 labels x 24 bytes each otherwise).
-_FOUR_DECIMALS = [k / 10000 for k in range(10001)]
-
-
-def _rounded(P: np.ndarray) -> list[list[float]]:
-    """Rows of P rounded to 4 decimals (same values as np.round(P, 4)), as shared float objects."""
-    values = list(map(_FOUR_DECIMALS.__getitem__, np.rint(P * 10000).astype(np.int64).ravel().tolist()))
-    width = P.shape[1]
-    return [values[i:i + width] for i in range(0, len(values), width)]
+def _offsets(passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
+    n = len(passages)
+    return (np.fromiter((p.start for p in passages), np.int64, n), np.fromiter((p.end for p in passages), np.int64, n))
 
 
 def _as_list(texts: Sequence[str]) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -27,28 +27,43 @@ class FolderDigest:
 
     def add(self, analysis: "Analysis") -> None:
         """Take the best candidates of one analysed document (error records are ignored)."""
-        if analysis.ok:
-            self._add(analysis.source, [(p.index, p.start, p.end, p.text, p.labels) for p in analysis.passages],
-                      [[p.scores[l] for l in self.pipeline.labels] for p in analysis.passages])
+        if not analysis.ok:
+            return
+        from .tagged import PassageTable
+
+        labels = self.pipeline.labels
+        passages = analysis.passages
+        if isinstance(passages, PassageTable):
+            text, starts, ends = passages.text, passages.starts, passages.ends
+            self._add(analysis.source, passages.score_matrix(), passages.label_matrix(),
+                      lambda i: (i, int(starts[i]), int(ends[i]), text[starts[i]:ends[i]]))
+        else:
+            self._add(analysis.source, np.array([[p.scores[l] for l in labels] for p in passages]),
+                      np.array([[l in p.labels for l in labels] for p in passages], dtype=bool),
+                      lambda i: (passages[i].index, passages[i].start, passages[i].end, passages[i].text))
 
     def add_record(self, record: dict) -> None:
         """The same from a document's JSON record (as `batch --out` writes them)."""
         if record.get("status") == "ok":
+            labels = self.pipeline.labels
             passages = record["passages"]
-            self._add(record["source"], [(p["index"], p["start"], p["end"], p["text"], p["labels"]) for p in passages],
-                      [[p["scores"][l] for l in self.pipeline.labels] for p in passages])
+            self._add(record["source"], np.array([[p["scores"][l] for l in labels] for p in passages]),
+                      np.array([[l in p["labels"] for l in labels] for p in passages], dtype=bool),
+                      lambda i: (passages[i]["index"], passages[i]["start"], passages[i]["end"], passages[i]["text"]))
 
-    def _add(self, source: str, passages: list[tuple], scores: list[list[float]]) -> None:
+    def _add(self, source: str, scores: np.ndarray, hits: np.ndarray,
+             passage: Callable[[int], tuple[int, int, int, str]]) -> None:
+        """scores, hits: passages x labels; passage(i) gives (index, start, end, text) of row i."""
         self.n_documents += 1
-        if not passages:
+        if not len(scores):
             return
-        R = digest_relevance(np.array(scores), self.pipeline.config.digest.dominance_power)
+        R = digest_relevance(scores, self.pipeline.config.digest.dominance_power)
         for j, label in enumerate(self.pipeline.labels):
             floor = self.pipeline.digest_floor(j)
-            found = [i for i, p in enumerate(passages) if label in p[4] and R[i, j] >= floor]
-            found.sort(key=lambda i: -R[i, j])
-            for i in found[: self.per_document]:
-                index, start, end, text, _ = passages[i]
+            found = np.flatnonzero(hits[:, j] & (R[:, j] >= floor))
+            found = found[np.argsort(-R[found, j], kind="stable")]
+            for i in found[: self.per_document].tolist():
+                index, start, end, text = passage(i)
                 key = _norm(text)
                 old = self.candidates[label].get(key)
                 # The same sentence in several files: keep the first source, the best score.

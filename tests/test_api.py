@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from .conftest import SAMPLES
@@ -110,3 +111,28 @@ def test_windowed_analysis_equals_one_window(shipped):
     assert [p.paragraph for p in windowed.passages] == [p.paragraph for p in whole.passages]
     assert windowed.to_dict()["digests"] == whole.to_dict()["digests"]
     assert sum(map(len, whole.digests.values())) >= 10
+
+
+def test_passage_table_behaves_like_a_list_of_tagged_passages(shipped):
+    from nlp_pipeline.api import Analysis
+    from nlp_pipeline.tagged import PassageTable, TaggedPassage
+
+    text = SAMPLES[0].read_text(encoding="utf-8")
+    a = shipped.analyze(text)
+    table = a.passages
+    assert isinstance(table, PassageTable)
+    listed = list(table)
+    assert len(listed) == len(table) > 20 and all(isinstance(p, TaggedPassage) for p in listed)
+    assert [p.index for p in listed] == list(range(len(table)))
+    assert table[-1] == listed[-1] and table[3] == listed[3] and table[2:5] == listed[2:5]
+    assert all(text[p.start:p.end] == p.text for p in listed)
+    with pytest.raises(IndexError):
+        table[len(table)]
+    # the array fast paths agree with the objects
+    as_list = Analysis(a.source, a.labels, passages=listed)
+    assert a.label_counts() == as_list.label_counts()
+    assert table.score_matrix().tolist() == [[p.scores[l] for l in a.labels] for p in listed]
+    folder_a = shipped.digest_folder([a], sentences=3)
+    folder_b = shipped.digest_folder([as_list], sentences=3)
+    assert {l: [s.to_dict() for s in v] for l, v in folder_a.items()} == \
+        {l: [s.to_dict() for s in v] for l, v in folder_b.items()}

@@ -26,7 +26,7 @@ def lexrank(graph: SentenceGraph, masks: np.ndarray, damping: float = 0.85, iter
         def matmul(Q: np.ndarray) -> np.ndarray:
             return S @ Q
     else:
-        X, XT = graph.X, graph.X.T.tocsr()
+        X, XT = graph.X, graph.X.T  # the transpose is a CSC view of the same arrays, not a copy
         self_sim = np.asarray(X.multiply(X).sum(axis=1)).ravel()[:, None]
 
         def matmul(Q: np.ndarray) -> np.ndarray:
