@@ -163,10 +163,9 @@ class Pipeline:
         budget = self._budget(sentences, words)
         for label, picked in zip(labels, summarizer(graph, np.vstack(cand_R), floors, budget, lengths)):
             if picked:
-                result.digests[label] = [DigestSentence(int(rows[k]), int(table.starts[rows[k]]),
-                                                        int(table.ends[rows[k]]),
-                                                        text[table.starts[rows[k]]:table.ends[rows[k]]], s)
-                                         for k, s in picked]
+                result.digests[label] = [DigestSentence(p.index, p.start, p.end, p.text, score)
+                                         for p, score in zip(table[[int(rows[k]) for k, _ in picked]],
+                                                             (s for _, s in picked))]
         return result
 
     def analyze_document(self, doc: Document, **kwargs) -> Analysis:

@@ -82,12 +82,16 @@ class PassageTable(Sequence[TaggedPassage]):
     def __getitem__(self, i: int) -> TaggedPassage: ...
 
     @overload
-    def __getitem__(self, i: slice) -> list[TaggedPassage]: ...
+    def __getitem__(self, i: slice | list[int]) -> list[TaggedPassage]: ...
 
     def __getitem__(self, i):
         n = len(self)
         if isinstance(i, slice):
             return list(self._make(range(n)[i]))
+        if isinstance(i, list):  # several rows at once, as numpy's fancy indexing
+            if any(not -n <= k < n for k in i):
+                raise IndexError("passage index out of range")
+            return list(self._make([k % n for k in i]))
         if not -n <= i < n:
             raise IndexError("passage index out of range")
         return next(self._make([i % n]))

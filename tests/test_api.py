@@ -125,6 +125,7 @@ def test_passage_table_behaves_like_a_list_of_tagged_passages(shipped):
     assert len(listed) == len(table) > 20 and all(isinstance(p, TaggedPassage) for p in listed)
     assert [p.index for p in listed] == list(range(len(table)))
     assert table[-1] == listed[-1] and table[3] == listed[3] and table[2:5] == listed[2:5]
+    assert table[[4, 0, -1]] == [listed[4], listed[0], listed[-1]]
     assert all(text[p.start:p.end] == p.text for p in listed)
     with pytest.raises(IndexError):
         table[len(table)]
