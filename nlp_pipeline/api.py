@@ -163,9 +163,9 @@ class Pipeline:
         budget = self._budget(sentences, words)
         for label, picked in zip(labels, summarizer(graph, np.vstack(cand_R), floors, budget, lengths)):
             if picked:
+                chosen = table[[int(rows[k]) for k, _ in picked]]
                 result.digests[label] = [DigestSentence(p.index, p.start, p.end, p.text, score)
-                                         for p, score in zip(table[[int(rows[k]) for k, _ in picked]],
-                                                             (s for _, s in picked))]
+                                         for p, (_, score) in zip(chosen, picked)]
         return result
 
     def analyze_document(self, doc: Document, **kwargs) -> Analysis:

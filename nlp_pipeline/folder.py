@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from .digest import Budget, SentenceGraph, digest_relevance
+from .tagged import PassageTable
 
 if TYPE_CHECKING:
     from .api import Analysis, DigestSentence, Pipeline  # noqa: F401
@@ -29,27 +30,24 @@ class FolderDigest:
         """Take the best candidates of one analysed document (error records are ignored)."""
         if not analysis.ok:
             return
-        from .tagged import PassageTable
-
-        labels = self.pipeline.labels
         passages = analysis.passages
         if isinstance(passages, PassageTable):
             text, starts, ends = passages.text, passages.starts, passages.ends
             self._add(analysis.source, passages.score_matrix(), passages.label_matrix(),
                       lambda i: (i, int(starts[i]), int(ends[i]), text[starts[i]:ends[i]]))
         else:
-            self._add(analysis.source, np.array([[p.scores[l] for l in labels] for p in passages]),
-                      np.array([[l in p.labels for l in labels] for p in passages], dtype=bool),
-                      lambda i: (passages[i].index, passages[i].start, passages[i].end, passages[i].text))
+            self._add_dicts(analysis.source, [p.to_dict() for p in passages])
 
     def add_record(self, record: dict) -> None:
         """The same from a document's JSON record (as `batch --out` writes them)."""
         if record.get("status") == "ok":
-            labels = self.pipeline.labels
-            passages = record["passages"]
-            self._add(record["source"], np.array([[p["scores"][l] for l in labels] for p in passages]),
-                      np.array([[l in p["labels"] for l in labels] for p in passages], dtype=bool),
-                      lambda i: (passages[i]["index"], passages[i]["start"], passages[i]["end"], passages[i]["text"]))
+            self._add_dicts(record["source"], record["passages"])
+
+    def _add_dicts(self, source: str, passages: list[dict]) -> None:
+        labels = self.pipeline.labels
+        self._add(source, np.array([[p["scores"][l] for l in labels] for p in passages]),
+                  np.array([[l in p["labels"] for l in labels] for p in passages], dtype=bool),
+                  lambda i: (passages[i]["index"], passages[i]["start"], passages[i]["end"], passages[i]["text"]))
 
     def _add(self, source: str, scores: np.ndarray, hits: np.ndarray,
              passage: Callable[[int], tuple[int, int, int, str]]) -> None:
