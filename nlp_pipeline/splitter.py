@@ -12,20 +12,19 @@ from typing import Iterator
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 
 from .sentencizer import sentence_starts  # (importing it registers the "array_sentencizer" factory)
 from .config import SplitConfig
+from .wordcache import WordCache
 
 # A line that is only a list marker ("1.", "b)", "iv.", "-", "•").
 _MARKER_ONLY = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\(?[ivxlcIVXLC]{1,5}[.)]|[-*•▪●◦–—])\s*$")
 _BLANK_LINE = re.compile(r"\n[ \t\f\v\r\u00a0\u2000-\u200b\u3000]*\n|\r\s*\r|\u2029")
 _LIST_START = re.compile(r"^\s*(?:\(?\d{1,3}[.)]\s|\(?[a-zA-Z][.)]\s|[-*•▪●◦–—]\s|#)")
-# Paragraphs go to spaCy in chunks of about this many characters. Kept small on purpose: spaCy's
-# tokenizer stops caching a document's words once it meets its first special case ("U.S.", "don't"),
-# so one long chunk tokenises most of its words from scratch; short chunks keep the cache filling.
-CHUNK_CHARS = 5_000
+# Paragraphs are tokenised in chunks of about this many characters (one call per chunk, not per paragraph).
+CHUNK_CHARS = 50_000
 _TERMINAL = re.compile(r"[.!?:;\"'”’)\]]\s*$")
 
 
@@ -158,14 +157,20 @@ def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray,
     """
     if nlp.pipe_names == ["array_sentencizer"]:
         final = nlp.get_pipe("array_sentencizer").final
-        for doc in nlp.tokenizer.pipe(texts, batch_size=4):
-            arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH, LOWER])
+        cache = _word_cache(nlp)
+        for text in texts:
+            arr = cache.to_array(text)
             starts = sentence_starts(arr[:, 0], arr[:, 1], final)
             yield np.column_stack([starts, arr[:, 2:4].astype(np.int64)]), arr[:, 4]
         return
     for doc in nlp.pipe(texts, batch_size=4):
         arr = doc.to_array([SENT_START, IDX, LENGTH, LOWER])
         yield arr[:, :3].astype(np.int64), arr[:, 3]
+
+
+@lru_cache(maxsize=4)
+def _word_cache(nlp: Language) -> WordCache:
+    return WordCache(nlp.tokenizer)
 
 
 def _merge_markers(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

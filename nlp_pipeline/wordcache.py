@@ -1,0 +1,104 @@
+"""spaCy's tokenizer, applied once per distinct word form and reused from then on.
+
+spaCy's tokenizer cuts text at whitespace and then tokenises each whitespace-free run on its
+own, so a run's tokens never depend on its neighbours. spaCy caches runs, but stops caching a
+document's runs once it meets its first special case ("U.S.", "don't"), so on real text it
+re-tokenises most words from scratch. This cache keeps every run's tokens as array rows and
+builds a text's token arrays by gathering rows with numpy: the same tokens as
+`nlp.tokenizer(text)` (checked by the tests), at a fraction of the cost.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, ORTH
+from spacy.tokenizer import Tokenizer
+
+# Runs of non-whitespace and of whitespace, as spaCy's tokenizer sees them (str.isspace).
+_RUNS = re.compile(r"\S+|\s+")
+ATTRS = [ORTH, IS_PUNCT, IDX, LENGTH, LOWER]
+
+
+class WordCache:
+    """Token arrays (ORTH, IS_PUNCT, IDX, LENGTH, LOWER) of texts, one spaCy call per new run.
+
+    `max_runs` bounds memory: past it the cache starts afresh.
+    """
+
+    def __init__(self, tokenizer: Tokenizer, max_runs: int = 300_000):
+        self.tokenizer = tokenizer
+        self.max_runs = max_runs
+        self._clear()
+
+    def _clear(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._first = np.zeros(1024, dtype=np.int64)  # first row of each run's tokens
+        self._count = np.zeros(1024, dtype=np.int64)  # how many tokens each run has
+        self._rows = np.zeros((4096, len(ATTRS)), dtype=np.uint64)
+        self._n_rows = 0
+
+    def to_array(self, text: str) -> np.ndarray:
+        """The (n_tokens, 5) uint64 array `nlp.tokenizer(text).to_array(ATTRS)` would give."""
+        if not text:
+            return np.zeros((0, len(ATTRS)), dtype=np.uint64)
+        runs = _RUNS.findall(text)
+        lengths = np.fromiter(map(len, runs), np.int64, len(runs))
+        lead = None
+        if text[0].isspace():
+            # Leading whitespace is one token of its own, with no word before it to attach a space to.
+            lead = self.tokenizer(runs[0]).to_array(ATTRS)
+            runs[0] = ""
+        self._learn(runs)
+        ids = np.fromiter(map(self._ids.__getitem__, runs), np.int64, len(runs))
+        offsets = np.cumsum(lengths) - lengths
+        count = self._count[ids]
+        run_of = np.repeat(np.arange(len(runs)), count)
+        within = np.arange(len(run_of)) - np.repeat(np.cumsum(count) - count, count)
+        out = self._rows[self._first[ids][run_of] + within]
+        out[:, 2] += offsets[run_of].astype(np.uint64)
+        return out if lead is None else np.concatenate([lead, out])
+
+    def _learn(self, runs: list[str]) -> None:
+        new = [r for r in set(runs) if r not in self._ids]
+        if not new:
+            return
+        if len(self._ids) + len(new) > self.max_runs:
+            self._clear()
+            new = list(set(runs))
+        words = [r for r in new if r and not r[0].isspace()]
+        spaces = [r for r in new if not r or r[0].isspace()]
+        # Words go through spaCy joined by single spaces: one call, and each word's tokens
+        # are exactly those it gets anywhere (spaCy splits at spaces before anything else).
+        parts: list[tuple[str, np.ndarray]] = []
+        if words:
+            joined = self.tokenizer(" ".join(words)).to_array(ATTRS)
+            lengths = np.fromiter(map(len, words), np.int64, len(words))
+            starts = np.cumsum(lengths + 1) - lengths - 1
+            owner = np.searchsorted(starts, joined[:, 2].astype(np.int64), side="right") - 1
+            cuts = np.searchsorted(owner, np.arange(len(words) + 1))
+            joined[:, 2] -= starts[owner].astype(np.uint64)
+            parts.extend((w, joined[a:b]) for w, a, b in zip(words, cuts[:-1].tolist(), cuts[1:].tolist()))
+        for r in spaces:
+            # A whitespace run after a word: its first space belongs to that word; the rest is one token.
+            rest, shift = (r[1:], 1) if r[:1] == " " else (r, 0)
+            arr = self.tokenizer(rest).to_array(ATTRS) if rest else np.zeros((0, len(ATTRS)), np.uint64)
+            arr[:, 2] += np.uint64(shift)
+            parts.append((r, arr))
+        self._store(parts)
+
+    def _store(self, parts: list[tuple[str, np.ndarray]]) -> None:
+        n_new = sum(len(a) for _, a in parts)
+        while self._n_rows + n_new > len(self._rows):
+            self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
+        k = len(self._ids)
+        while k + len(parts) > len(self._first):
+            self._first = np.concatenate([self._first, np.zeros_like(self._first)])
+            self._count = np.concatenate([self._count, np.zeros_like(self._count)])
+        for run, arr in parts:
+            self._ids[run] = k
+            self._first[k] = self._n_rows
+            self._count[k] = len(arr)
+            self._rows[self._n_rows:self._n_rows + len(arr)] = arr
+            self._n_rows += len(arr)
+            k += 1
