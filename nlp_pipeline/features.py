@@ -95,6 +95,26 @@ class Tokens:
 _KEY_SPACE = 1 << 32
 
 
+class _Growing:
+    """Parallel 1-d numpy columns that grow by appending (capacity doubles, so appends are amortised O(1))."""
+
+    def __init__(self, **dtypes):
+        self.n = 0
+        self._cols = {k: np.zeros(16, dtype=d) for k, d in dtypes.items()}
+
+    def append(self, **values) -> None:
+        m = len(next(iter(values.values())))
+        for k, v in values.items():
+            col = self._cols[k]
+            if self.n + m > len(col):
+                col = self._cols[k] = np.concatenate([col, np.zeros(max(len(col), m), dtype=col.dtype)])
+            col[self.n:self.n + m] = v
+        self.n += m
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._cols[key][:self.n]
+
+
 def _find(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Position of each key in `sorted_keys` (clipped to a valid index) and whether it is there."""
     if len(sorted_keys) == 0:
@@ -198,58 +218,66 @@ class Featurizer:
 
     def _reset_types(self) -> None:
         # Token types seen so far (a memo, not state): LOWER hash -> type row; per type its lemma's
-        # unigram column (-1 unknown word, -2 not a word), feature ids and cue hits.
+        # unigram column (-1 unknown word, -2 not a word), feature ids and cue hits. Kept in
+        # growable arrays, so learning a document's new types costs in proportion to them, not to
+        # every type seen before.
         self._type_hash = np.zeros(0, dtype=np.uint64)
         self._type_row = np.zeros(0, dtype=np.int64)
-        self._type_key: list[int] = []
-        self._type_ids: list[np.ndarray] = []
-        self._type_hits: list[tuple[int, ...]] = []
-        self._type_starts: list[int] = []
+        self._types = _Growing(key=np.int64, starts=np.int8)
+        self._f_ptr, self._f_cols = _Growing(ptr=np.int64), _Growing(col=np.int64)
+        self._h_ptr, self._h_cols = _Growing(ptr=np.int64), _Growing(col=np.int64)
+        self._f_ptr.append(ptr=[0])
+        self._h_ptr.append(ptr=[0])
         self._type_arrays: tuple | None = None
 
     def _add_types(self, hashes: np.ndarray, strings: list[str]) -> None:
-        if len(self._type_key) + len(strings) > MAX_TYPES:
+        if self._types.n + len(strings) > MAX_TYPES:
             self._reset_types()
-        first = len(self._type_key)
+        first = self._types.n
+        keys, starts, fcols, fcount, hcols, hcount = [], [], [], [], [], []
         for text in strings:
             lem = lemma(text)
             if lem is None:
-                self._type_key.append(-2)
-                self._type_ids.append(np.zeros(0, dtype=np.int64))
-                self._type_hits.append(())
-                self._type_starts.append(0)
+                keys.append(-2)
+                starts.append(0)
+                fcount.append(0)
+                hcount.append(0)
                 continue
-            self._type_key.append(self.vocabulary_.get("w:" + lem, -1))
+            keys.append(self.vocabulary_.get("w:" + lem, -1))
             terms = ["w:" + lem]
             if self.char_ngrams:
                 terms += ["c:" + g for g in _char_grams(lem, *self.char_ngrams)]
-            self._type_ids.append(np.array([self.vocabulary_[t] for t in terms if t in self.vocabulary_], dtype=np.int64))
+            ids = [self.vocabulary_[t] for t in terms if t in self.vocabulary_]
+            fcols += ids
+            fcount.append(len(ids))
             token = normalise(text)
             # 1: starts with a literal; 2: is only the first part of one (spaCy cuts "cannot" into
             # "can" + "not"), which counts when the next token follows with no space between.
-            self._type_starts.append(1 if token.startswith(self._starters) else
-                                     2 if any(l.startswith(token) for l in self._starters) else 0)
-            self._type_hits.append(tuple(j for j, r in enumerate(self._cue_single) if r is not None and r.fullmatch(token)))
-        h = np.concatenate([self._type_hash, hashes])
-        r = np.concatenate([self._type_row, np.arange(first, len(self._type_key))])
-        order = np.argsort(h, kind="stable")
-        self._type_hash, self._type_row = h[order], r[order]
+            starts.append(1 if token.startswith(self._starters) else
+                          2 if any(l.startswith(token) for l in self._starters) else 0)
+            hits = [j for j, r in enumerate(self._cue_single) if r is not None and r.fullmatch(token)]
+            hcols += hits
+            hcount.append(len(hits))
+        self._types.append(key=keys, starts=starts)
+        self._f_cols.append(col=fcols)
+        self._f_ptr.append(ptr=self._f_ptr["ptr"][-1] + np.cumsum(fcount))
+        self._h_cols.append(col=hcols)
+        self._h_ptr.append(ptr=self._h_ptr["ptr"][-1] + np.cumsum(hcount))
+        # Merge the new hashes into the sorted index (new types are never already in it).
+        order = np.argsort(hashes, kind="stable")
+        at = np.searchsorted(self._type_hash, hashes[order])
+        self._type_hash = np.insert(self._type_hash, at, hashes[order])
+        self._type_row = np.insert(self._type_row, at, np.arange(first, self._types.n)[order])
         self._type_arrays = None
 
     def _arrays(self) -> tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix, np.ndarray]:
         """Per type: lemma key, feature ids F (types x vocabulary), cue hits H (types x cues), may start a phrase."""
         if self._type_arrays is None:
-            n = len(self._type_key)
-            ids = self._type_ids
-            fptr = np.cumsum([0] + [len(x) for x in ids])
-            fcols = np.concatenate(ids) if n else np.zeros(0, dtype=np.int64)
-            F = sp.csr_matrix((np.ones(len(fcols)), fcols, fptr), shape=(n, len(self.vocabulary_)))
-            hits = self._type_hits
-            hptr = np.cumsum([0] + [len(x) for x in hits])
-            hcols = np.fromiter((j for x in hits for j in x), dtype=np.int64, count=int(hptr[-1]))
-            H = sp.csr_matrix((np.ones(len(hcols)), hcols, hptr), shape=(n, len(self.cues)))
-            self._type_arrays = (np.asarray(self._type_key, dtype=np.int64), F, H,
-                                 np.asarray(self._type_starts, dtype=np.int8))
+            n = self._types.n
+            fcols, hcols = self._f_cols["col"], self._h_cols["col"]
+            F = sp.csr_matrix((np.ones(len(fcols)), fcols, self._f_ptr["ptr"]), shape=(n, len(self.vocabulary_)))
+            H = sp.csr_matrix((np.ones(len(hcols)), hcols, self._h_ptr["ptr"]), shape=(n, len(self.cues)))
+            self._type_arrays = (self._types["key"], F, H, self._types["starts"])
         return self._type_arrays
 
     def _type_of(self, tokens: Tokens) -> np.ndarray:

@@ -35,6 +35,7 @@ class WordCache:
         self._ids: dict[str, int] = {}
         self._first = np.zeros(1024, dtype=np.int64)  # first row of each run's tokens
         self._count = np.zeros(1024, dtype=np.int64)  # how many tokens each run has
+        self._length = np.zeros(1024, dtype=np.int64)  # each run's length in characters
         self._rows = np.zeros((4096, len(ATTRS)), dtype=np.uint64)
         self._n_rows = 0
 
@@ -43,14 +44,16 @@ class WordCache:
         if not text:
             return np.zeros((0, len(ATTRS)), dtype=np.uint64)
         runs = _RUNS.findall(text)
-        lengths = np.fromiter(map(len, runs), np.int64, len(runs))
         lead = None
         if text[0].isspace():
             # Leading whitespace is one token of its own, with no word before it to attach a space to.
-            lead = self.tokenizer(runs[0]).to_array(ATTRS)
+            lead, lead_length = self.tokenizer(runs[0]).to_array(ATTRS), len(runs[0])
             runs[0] = ""
         self._learn(runs)
         ids = np.fromiter(map(self._ids.__getitem__, runs), np.int64, len(runs))
+        lengths = self._length[ids]
+        if lead is not None:
+            lengths[0] = lead_length
         offsets = np.cumsum(lengths) - lengths
         count = self._count[ids]
         run_of = np.repeat(np.arange(len(runs)), count)
@@ -60,7 +63,7 @@ class WordCache:
         return out if lead is None else np.concatenate([lead, out])
 
     def _learn(self, runs: list[str]) -> None:
-        new = [r for r in set(runs) if r not in self._ids]
+        new = set(runs).difference(self._ids)
         if not new:
             return
         if len(self._ids) + len(new) > self.max_runs:
@@ -95,10 +98,12 @@ class WordCache:
         while k + len(parts) > len(self._first):
             self._first = np.concatenate([self._first, np.zeros_like(self._first)])
             self._count = np.concatenate([self._count, np.zeros_like(self._count)])
+            self._length = np.concatenate([self._length, np.zeros_like(self._length)])
         for run, arr in parts:
             self._ids[run] = k
             self._first[k] = self._n_rows
             self._count[k] = len(arr)
+            self._length[k] = len(run)
             self._rows[self._n_rows:self._n_rows + len(arr)] = arr
             self._n_rows += len(arr)
             k += 1
