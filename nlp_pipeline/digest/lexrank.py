@@ -79,13 +79,38 @@ class LabelRankSummarizer:
         if active.size == 0:
             return out
         central = lexrank(graph, masks[:, active])
+        # Confidence rescaled so that the threshold maps to 0.5 and certainty to 1.
+        conf = 0.5 + 0.5 * (relevance[:, active] - thresholds[active]) / np.maximum(1.0 - thresholds[active], 1e-9)
+        score = (1 - self.centrality_weight) * conf + self.centrality_weight * central
+        if graph.S is not None and budget.words is None:
+            for j, picked in zip(active, self._pick_all(graph.S, masks[:, active], score, budget.sentences)):
+                out[j] = picked
+            return out
         for c, j in enumerate(active):
             cand = np.flatnonzero(masks[:, j])
-            # Confidence rescaled so that the threshold maps to 0.5 and certainty to 1.
-            conf = 0.5 + 0.5 * (relevance[cand, j] - thresholds[j]) / max(1.0 - thresholds[j], 1e-9)
-            score = (1 - self.centrality_weight) * conf + self.centrality_weight * central[cand, c]
-            out[j] = self._pick(graph, cand, score, budget, lengths)
+            out[j] = self._pick(graph, cand, score[cand, c], budget, lengths)
         return out
+
+    def _pick_all(self, S: np.ndarray, masks: np.ndarray, score: np.ndarray, n: int) -> list[list[tuple[int, float]]]:
+        """Greedy MMR for every label at once (dense graph, sentence budget): one argmax per step, not per label."""
+        available = masks.copy()
+        max_sim = np.zeros(masks.shape)
+        cols = np.arange(masks.shape[1])
+        chosen: list[list[int]] = [[] for _ in cols]
+        for _ in range(n):
+            mmr = self.mmr_lambda * score - (1 - self.mmr_lambda) * max_sim
+            mmr[~available] = -np.inf
+            best = np.argmax(mmr, axis=0)
+            live = available[best, cols]
+            if not live.any():
+                break
+            rows, at = best[live], cols[live]
+            for r, c in zip(rows.tolist(), at.tolist()):
+                chosen[c].append(r)
+            available[rows, at] = False
+            max_sim[:, at] = np.maximum(max_sim[:, at], S[rows].T)
+            available[:, at] &= max_sim[:, at] < self.redundancy
+        return [sorted((r, round(float(score[r, c]), 4)) for r in rows) for c, rows in enumerate(chosen)]
 
     def _pick(self, graph: SentenceGraph, cand: np.ndarray, score: np.ndarray, budget: Budget,
               lengths: np.ndarray) -> list[tuple[int, float]]:
