@@ -16,7 +16,7 @@ from .digest import ALGORITHMS, Budget, SentenceGraph, digest_relevance
 from .errors import InputError, PipelineError
 from .loader import DEFAULT_MAX_BYTES, Document, read_document
 from .features import Tokens
-from .splitter import Passage, TokenArrays, split, split_windows
+from .splitter import Passage, TokenArrays, split, split_spans
 from .tagged import PassageTable, TaggedPassage
 
 
@@ -137,19 +137,18 @@ class Pipeline:
         # Window by window: keep every passage's offsets, labels and scores, but features only of
         # the digest candidates (a sentence below every label's floor can never be picked).
         cand_rows, cand_R, cand_X = [], [], []
-        for passages, tokens in split_windows(text, self.config.split, self.config.split.window_chars):
-            if not passages:
+        for first, spans, tokens in split_spans(text, self.config.split, self.config.split.window_chars):
+            if not len(spans):
                 continue
-            starts, ends = _offsets(passages)
-            X, cue = self._features(text, passages, tokens, starts, ends)
+            starts, ends = spans[:, 1], spans[:, 2]
+            X, cue = self._features(text, tokens, starts, ends)
             del tokens
             P = self.classifier.proba_from_features(X, cue)
             on = P >= thr
-            table.append_block(starts, ends, np.fromiter((p.paragraph for p in passages), np.int32, len(passages)),
-                               P, on)
+            table.append_block(starts, ends, spans[:, 0].astype(np.int32), P, on)
             R = np.where(on, digest_relevance(P, self.config.digest.dominance_power), 0.0)
             cand = np.flatnonzero((R >= floors).any(axis=1))
-            cand_rows.append(cand + passages[0].index)
+            cand_rows.append(cand + first)
             cand_R.append(R[cand])
             cand_X.append(X[cand])
         if not cand_rows:
@@ -196,7 +195,7 @@ class Pipeline:
         return fd.digests(self._budget(sentences, words))
 
     # -- helpers -------------------------------------------------------------------
-    def _features(self, text: str, passages: list[Passage], tokens: TokenArrays | None, starts: np.ndarray,
+    def _features(self, text: str, tokens: TokenArrays | None, starts: np.ndarray,
                   ends: np.ndarray, block: int = 5000) -> tuple[sp.csr_matrix, np.ndarray]:
         """TF-IDF rows and cue block of the passages, from the tokens the splitter already made if any.
 
@@ -204,14 +203,14 @@ class Pipeline:
         """
         feat = self.classifier.featurizer_
         if tokens is None:
-            return feat.transform_parts(Tokens.of_texts([p.text for p in passages]))
+            return feat.transform_parts(Tokens.of_texts([text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]))
         row = np.searchsorted(starts, tokens.start, side="right") - 1
         keep = row >= 0
         keep[keep] = tokens.end[keep] <= ends[row[keep]]
         idx = np.flatnonzero(keep)
-        bounds = np.searchsorted(row[idx], np.arange(0, len(passages) + block, block))
+        bounds = np.searchsorted(row[idx], np.arange(0, len(starts) + block, block))
         parts = []
-        for lo, hi, first in zip(bounds[:-1], bounds[1:], range(0, len(passages), block)):
+        for lo, hi, first in zip(bounds[:-1], bounds[1:], range(0, len(starts), block)):
             sel = idx[lo:hi]
             parts.append(feat.transform_parts(Tokens(text, tokens.lower[sel], row[sel] - first, tokens.start[sel],
                                                      tokens.end[sel], starts[first:first + block], ends[first:first + block])))
@@ -234,11 +233,6 @@ class Pipeline:
             c = self.config.digest
             return ALGORITHMS[algorithm](c.centrality_weight, c.mmr_lambda, c.redundancy)
         return ALGORITHMS[algorithm]()
-
-
-def _offsets(passages: list[Passage]) -> tuple[np.ndarray, np.ndarray]:
-    n = len(passages)
-    return (np.fromiter((p.start for p in passages), np.int64, n), np.fromiter((p.end for p in passages), np.int64, n))
 
 
 def _as_list(texts: Sequence[str]) -> list[str]:

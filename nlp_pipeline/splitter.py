@@ -217,15 +217,24 @@ def split_windows(text: str, config: SplitConfig | None = None,
     Passage indexes, paragraph numbers and offsets stay those of the whole text, so a caller
     can keep what it needs from each window and hold only one window's tokens at a time.
     """
+    for first, spans, tokens in split_spans(text, config, window_chars):
+        yield [Passage(first + i, s, e, text[s:e], p) for i, (p, s, e) in enumerate(spans.tolist())], tokens
+
+
+def split_spans(text: str, config: SplitConfig | None = None,
+                window_chars: int | None = 1_000_000) -> Iterator[tuple[int, np.ndarray, TokenArrays | None]]:
+    """What `split_windows` yields, as arrays: (index of the window's first passage, (n, 3) int64
+    rows of paragraph, start, end, tokens). No Passage object is made: `analyze` keeps arrays."""
     config = config or SplitConfig()
     if config.unit not in ("sentence", "paragraph"):
         raise ValueError(f"unknown passage unit {config.unit!r}: use 'sentence' or 'paragraph'")
     paras = list(enumerate(paragraph_spans(text)))
     first_index = 0
     for lo, hi in _window_bounds(paras, window_chars):
-        box = [_split_paragraphs(text, paras[lo:hi], config, first_index)]
+        box = [_split_paragraphs(text, paras[lo:hi], config)]
+        first = first_index
         first_index += len(box[0][0])
-        yield box.pop()  # hold no reference while the caller works: its window's tokens can be freed
+        yield (first, *box.pop())  # hold no reference while the caller works: its window's tokens can be freed
 
 
 def _window_bounds(paras: list[tuple[int, tuple[int, int]]], window_chars: int | None) -> list[tuple[int, int]]:
@@ -239,11 +248,11 @@ def _window_bounds(paras: list[tuple[int, tuple[int, int]]], window_chars: int |
     return bounds
 
 
-def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]], config: SplitConfig,
-                      first_index: int) -> tuple[list[Passage], TokenArrays | None]:
-    """Sentences (or paragraphs) of the given numbered paragraphs, indexed from `first_index`."""
+def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]],
+                      config: SplitConfig) -> tuple[np.ndarray, TokenArrays | None]:
+    """(paragraph, start, end) rows of the sentences (or paragraphs) of the given numbered paragraphs."""
     if config.unit == "paragraph":
-        return [Passage(first_index + i, s, e, text[s:e], p) for i, (p, (s, e)) in enumerate(paras)], None
+        return _span_array([(p, s, e) for p, (s, e) in paras]), None
     nlp = load_nlp(config.spacy_model)
     limit = config.max_sentence_chars
     # Pieces: paragraphs, with run-on paragraphs pre-cut so spaCy never sees megabytes at once.
@@ -279,5 +288,8 @@ def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]], confi
             k = j
     tok = np.concatenate(token_parts) if token_parts else np.zeros((0, 3), dtype=np.uint64)
     tokens = TokenArrays(tok[:, 0], tok[:, 1].astype(np.int64), tok[:, 2].astype(np.int64))
-    passages = [Passage(first_index + i, s, e, text[s:e], p) for i, (p, s, e) in enumerate(_merge_markers(text, spans))]
-    return passages, tokens
+    return _span_array(_merge_markers(text, spans)), tokens
+
+
+def _span_array(spans: list[tuple[int, int, int]]) -> np.ndarray:
+    return np.array(spans, dtype=np.int64).reshape(-1, 3)
