@@ -22,7 +22,7 @@ class ChallengeClassifier:
     `Y` is a binary matrix (n_texts x n_labels) in the order of `labels`.
     """
 
-    def __init__(self, labels: Sequence[str], C: float = 8.0, min_df: int = 2,
+    def __init__(self, labels: Sequence[str], C: float = 16.0, min_df: int = 2,
                  char_ngrams: tuple[int, int] | None = None, cue_weight: float = 0.3,
                  cues: dict[str, list[str]] | None = None, cv_folds: int = 5,
                  threshold_shrink: float = 0.3, class_weight: str | None = "balanced", random_state: int = 0):
