@@ -94,17 +94,26 @@ class ChallengeClassifier:
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         X = self.featurizer_.transform(texts)
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        return np.asarray(X @ self._weights_t()) + self.intercept_
+
+    def _weights_t(self) -> np.ndarray:
+        """coef_ transposed, C-contiguous: SciPy copies a strided right operand on every product,
+        which for a large vocabulary costs more than the product itself on a short document."""
+        cached = getattr(self, "_coef_t", None)
+        if cached is None or cached[0] is not self.coef_:
+            cached = self._coef_t = (self.coef_, np.ascontiguousarray(self.coef_.T))
+        return cached[1]
 
     def proba_from_features(self, X, cue: np.ndarray | None = None) -> np.ndarray:
         """Per-label probabilities for rows already featurized (callers that reuse X, like the digest).
 
         `X` is the full feature matrix, or only its TF-IDF block when `cue` holds the cue block.
         """
+        W = self._weights_t()
         if cue is None:
-            return _sigmoid(np.asarray(X @ self.coef_.T) + self.intercept_)
+            return _sigmoid(np.asarray(X @ W) + self.intercept_)
         v = X.shape[1]
-        return _sigmoid(np.asarray(X @ self.coef_[:, :v].T) + cue @ self.coef_[:, v:].T + self.intercept_)
+        return _sigmoid(np.asarray(X @ W[:v]) + cue @ W[v:] + self.intercept_)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Per-label probabilities, shape (n_texts, n_labels)."""

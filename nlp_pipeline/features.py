@@ -115,6 +115,14 @@ class _Growing:
         return self._cols[key][:self.n]
 
 
+def _gather(row: np.ndarray, types: np.ndarray, ptr: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of every entry of the tokens' types in a CSR-like table (ptr, cols) of the types."""
+    count = ptr[types + 1] - ptr[types]
+    rows = np.repeat(row, count)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
+    return rows, cols[np.repeat(ptr[types], count) + within]
+
+
 def _find(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Position of each key in `sorted_keys` (clipped to a valid index) and whether it is there."""
     if len(sorted_keys) == 0:
@@ -228,7 +236,6 @@ class Featurizer:
         self._h_ptr, self._h_cols = _Growing(ptr=np.int64), _Growing(col=np.int64)
         self._f_ptr.append(ptr=[0])
         self._h_ptr.append(ptr=[0])
-        self._type_arrays: tuple | None = None
 
     def _add_types(self, hashes: np.ndarray, strings: list[str]) -> None:
         if self._types.n + len(strings) > MAX_TYPES:
@@ -268,17 +275,6 @@ class Featurizer:
         at = np.searchsorted(self._type_hash, hashes[order])
         self._type_hash = np.insert(self._type_hash, at, hashes[order])
         self._type_row = np.insert(self._type_row, at, np.arange(first, self._types.n)[order])
-        self._type_arrays = None
-
-    def _arrays(self) -> tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix, np.ndarray]:
-        """Per type: lemma key, feature ids F (types x vocabulary), cue hits H (types x cues), may start a phrase."""
-        if self._type_arrays is None:
-            n = self._types.n
-            fcols, hcols = self._f_cols["col"], self._h_cols["col"]
-            F = sp.csr_matrix((np.ones(len(fcols)), fcols, self._f_ptr["ptr"]), shape=(n, len(self.vocabulary_)))
-            H = sp.csr_matrix((np.ones(len(hcols)), hcols, self._h_ptr["ptr"]), shape=(n, len(self.cues)))
-            self._type_arrays = (self._types["key"], F, H, self._types["starts"])
-        return self._type_arrays
 
     def _type_of(self, tokens: Tokens) -> np.ndarray:
         """Type row of every token, learning the types not seen before."""
@@ -312,26 +308,28 @@ class Featurizer:
         """The two blocks of `transform_tokens`: TF-IDF rows (unit length) and the dense cue block."""
         n, v = tokens.n_rows, len(self.vocabulary_)
         types = self._type_of(tokens)
-        key, F, H, starts = self._arrays()
+        key, starts = self._types["key"], self._types["starts"]
         k = key[types]
         word = k > -2
         types, row, k = types[word], tokens.row[word], k[word]
-        # Tokens come in row order, so T is built as CSR directly (repeated types are summed by the products).
-        T = sp.csr_matrix((np.ones(len(types)), types, np.searchsorted(row, np.arange(n + 1))), shape=(n, len(key)))
+        # Each token's feature ids and cue hits are gathered from its type's slice of the memo
+        # (work in proportion to the tokens, not to every type the memo holds).
+        frow, fcol = _gather(row, types, self._f_ptr["ptr"], self._f_cols["col"])
         # Bigrams: consecutive word tokens of one row, both in the vocabulary.
         pair = (row[1:] == row[:-1]) & (k[1:] >= 0) & (k[:-1] >= 0)
         codes = k[:-1][pair] * _KEY_SPACE + k[1:][pair]
         pos, hit = _find(self._bigram_code, codes)
-        brow = row[:-1][pair][hit]
-        B = sp.csr_matrix((np.ones(len(brow)), self._bigram_col[pos[hit]], np.searchsorted(brow, np.arange(n + 1))),
-                          shape=(n, v))
-        X = (T @ F + B).tocsr()
+        r = np.concatenate([frow, row[:-1][pair][hit]])
+        c = np.concatenate([fcol, self._bigram_col[pos[hit]]])
+        X = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, v))
         X.sum_duplicates()
         X.data = (1.0 + np.log(X.data)) * self.idf_[X.indices]
         row_of = np.repeat(np.arange(n), np.diff(X.indptr))
         norms = np.sqrt(np.bincount(row_of, weights=X.data ** 2, minlength=n))
         X.data /= np.where(norms > 0, norms, 1.0)[row_of]
-        cue = (T @ H).toarray() if self.cues else np.zeros((n, 0))
+        hrow, hcol = _gather(row, types, self._h_ptr["ptr"], self._h_cols["col"])
+        cue = np.bincount(hrow * len(self.cues) + hcol, minlength=n * len(self.cues)).reshape(n, len(self.cues)) \
+            .astype(np.float64) if self.cues else np.zeros((n, 0))
         if self._cue_phrase is not None:
             self._count_phrases(tokens, starts[types], word, cue)
         return X, np.log1p(cue) * self.cue_weight
