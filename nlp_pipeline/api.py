@@ -154,7 +154,7 @@ class Pipeline:
         if not cand_rows:
             return result
         rows = np.concatenate(cand_rows)
-        X = sp.vstack(cand_X, format="csr")
+        X = cand_X[0] if len(cand_X) == 1 else sp.vstack(cand_X, format="csr")
         del cand_X  # the stacked copy is all the graph needs
         graph = SentenceGraph.from_rows(X, normalised=True)
         lengths = [len(text[s:e].split()) for s, e in zip(table.starts[rows].tolist(), table.ends[rows].tolist())]
