@@ -48,20 +48,7 @@ class SentenceGraph:
             norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
             norms[norms == 0] = 1.0
             X = sp.csr_matrix(sp.diags(1.0 / norms) @ X)
-        if X.shape[0] > dense_max:
-            return cls(X, None)
-        return cls(X, _gram(X))
-
-
-def _gram(X: sp.csr_matrix, max_cells: int = 2_000_000) -> np.ndarray:
-    """X X^T as a dense array. When the rows use few distinct columns, through a dense copy of
-    just those columns (one BLAS product; SciPy's sparse product costs more on a short document)."""
-    used, col = np.unique(X.indices, return_inverse=True)
-    if X.shape[0] * len(used) > max_cells:
-        return (X @ X.T).toarray()
-    D = np.zeros((X.shape[0], len(used)))
-    D[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), col] = X.data
-    return D @ D.T
+        return cls(X, (X @ X.T).toarray() if X.shape[0] <= dense_max else None)
 
 
 class Summarizer(Protocol):
