@@ -1,11 +1,13 @@
 """spaCy's tokenizer, applied once per distinct word form and reused from then on.
 
 spaCy's tokenizer cuts text at whitespace and then tokenises each whitespace-free run on its
-own, so a run's tokens never depend on its neighbours. spaCy caches runs, but stops caching a
-document's runs once it meets its first special case ("U.S.", "don't"), so on real text it
-re-tokenises most words from scratch. This cache keeps every run's tokens as array rows and
-builds a text's token arrays by gathering rows with numpy: the same tokens as
-`nlp.tokenizer(text)` (checked by the tests), at a fraction of the cost.
+own. spaCy caches runs, but stops caching a document's runs once it meets its first special
+case ("U.S.", "don't"), so on real text it re-tokenises most words from scratch. This cache
+tokenises each distinct run once, by itself, keeps its tokens as array rows, and builds a
+text's token arrays by gathering rows with numpy, at a fraction of the cost. On ordinary text
+that is exactly `nlp.tokenizer(text)` (checked by the tests on the corpus). spaCy's own result
+can depend on its cache history in rare cases (an emoticon special case such as ":*" right
+after punctuation); there we give the run's own tokenization, the same every time.
 """
 from __future__ import annotations
 
@@ -49,8 +51,11 @@ class WordCache:
             # Leading whitespace is one token of its own, with no word before it to attach a space to.
             lead, lead_length = self.tokenizer(runs[0]).to_array(ATTRS), len(runs[0])
             runs[0] = ""
-        self._learn(runs)
-        ids = np.fromiter(map(self._ids.__getitem__, runs), np.int64, len(runs))
+        found = list(map(self._ids.get, runs))
+        if None in found:  # a text of known words only (the common case) costs no set
+            self._learn({r for r, i in zip(runs, found) if i is None}, runs)
+            found = list(map(self._ids.__getitem__, runs))
+        ids = np.fromiter(found, np.int64, len(runs))
         lengths = self._length[ids]
         if lead is not None:
             lengths[0] = lead_length
@@ -62,26 +67,14 @@ class WordCache:
         out[:, 2] += offsets[run_of].astype(np.uint64)
         return out if lead is None else np.concatenate([lead, out])
 
-    def _learn(self, runs: list[str]) -> None:
-        new = set(runs).difference(self._ids)
-        if not new:
-            return
+    def _learn(self, new: set[str], runs: list[str]) -> None:
         if len(self._ids) + len(new) > self.max_runs:
             self._clear()
             new = list(set(runs))
-        words = [r for r in new if r and not r[0].isspace()]
+        words = sorted(r for r in new if r and not r[0].isspace())
         spaces = [r for r in new if not r or r[0].isspace()]
-        # Words go through spaCy joined by single spaces: one call, and each word's tokens
-        # are exactly those it gets anywhere (spaCy splits at spaces before anything else).
-        parts: list[tuple[str, np.ndarray]] = []
-        if words:
-            joined = self.tokenizer(" ".join(words)).to_array(ATTRS)
-            lengths = np.fromiter(map(len, words), np.int64, len(words))
-            starts = np.cumsum(lengths + 1) - lengths - 1
-            owner = np.searchsorted(starts, joined[:, 2].astype(np.int64), side="right") - 1
-            cuts = np.searchsorted(owner, np.arange(len(words) + 1))
-            joined[:, 2] -= starts[owner].astype(np.uint64)
-            parts.extend((w, joined[a:b]) for w, a, b in zip(words, cuts[:-1].tolist(), cuts[1:].tolist()))
+        parts: list[tuple[str, np.ndarray]] = [
+            (w, doc.to_array(ATTRS).reshape(-1, len(ATTRS))) for w, doc in zip(words, self.tokenizer.pipe(words))]
         for r in spaces:
             # A whitespace run after a word: its first space belongs to that word; the rest is one token.
             rest, shift = (r[1:], 1) if r[:1] == " " else (r, 0)
