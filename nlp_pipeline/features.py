@@ -18,6 +18,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from .arrays import Growing, ragged
+
 _WORD = re.compile(r"[^\W_]")
 MAX_TYPES = 1_000_000  # token types remembered between calls; past it the memo starts afresh
 
@@ -95,32 +97,10 @@ class Tokens:
 _KEY_SPACE = 1 << 32
 
 
-class _Growing:
-    """Parallel 1-d numpy columns that grow by appending (capacity doubles, so appends are amortised O(1))."""
-
-    def __init__(self, **dtypes):
-        self.n = 0
-        self._cols = {k: np.zeros(16, dtype=d) for k, d in dtypes.items()}
-
-    def append(self, **values) -> None:
-        m = len(next(iter(values.values())))
-        for k, v in values.items():
-            col = self._cols[k]
-            if self.n + m > len(col):
-                col = self._cols[k] = np.concatenate([col, np.zeros(max(len(col), m), dtype=col.dtype)])
-            col[self.n:self.n + m] = v
-        self.n += m
-
-    def __getitem__(self, key: str) -> np.ndarray:
-        return self._cols[key][:self.n]
-
-
 def _gather(row: np.ndarray, types: np.ndarray, ptr: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of every entry of the tokens' types in a CSR-like table (ptr, cols) of the types."""
-    count = ptr[types + 1] - ptr[types]
-    rows = np.repeat(row, count)
-    within = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
-    return rows, cols[np.repeat(ptr[types], count) + within]
+    owner, at = ragged(ptr[types], ptr[types + 1] - ptr[types])
+    return row[owner], cols[at]
 
 
 def _find(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,9 +211,9 @@ class Featurizer:
         # every type seen before.
         self._type_hash = np.zeros(0, dtype=np.uint64)
         self._type_row = np.zeros(0, dtype=np.int64)
-        self._types = _Growing(key=np.int64, starts=np.int8)
-        self._f_ptr, self._f_cols = _Growing(ptr=np.int64), _Growing(col=np.int64)
-        self._h_ptr, self._h_cols = _Growing(ptr=np.int64), _Growing(col=np.int64)
+        self._types = Growing(key=np.int64, starts=np.int8)
+        self._f_ptr, self._f_cols = Growing(ptr=np.int64), Growing(col=np.int64)
+        self._h_ptr, self._h_cols = Growing(ptr=np.int64), Growing(col=np.int64)
         self._f_ptr.append(ptr=[0])
         self._h_ptr.append(ptr=[0])
 

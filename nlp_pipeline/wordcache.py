@@ -17,6 +17,8 @@ import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, ORTH
 from spacy.tokenizer import Tokenizer
 
+from .arrays import Growing, ragged
+
 # Runs of non-whitespace and of whitespace, as spaCy's tokenizer sees them (str.isspace).
 _RUNS = re.compile(r"\S+|\s+")
 ATTRS = [ORTH, IS_PUNCT, IDX, LENGTH, LOWER]
@@ -35,11 +37,9 @@ class WordCache:
 
     def _clear(self) -> None:
         self._ids: dict[str, int] = {}
-        self._first = np.zeros(1024, dtype=np.int64)  # first row of each run's tokens
-        self._count = np.zeros(1024, dtype=np.int64)  # how many tokens each run has
-        self._length = np.zeros(1024, dtype=np.int64)  # each run's length in characters
-        self._rows = np.zeros((4096, len(ATTRS)), dtype=np.uint64)
-        self._n_rows = 0
+        # Per run: first row of its tokens, how many tokens, its length in characters.
+        self._runs = Growing(first=np.int64, count=np.int64, length=np.int64)
+        self._rows = Growing(row=(np.uint64, len(ATTRS)))
 
     def to_array(self, text: str) -> np.ndarray:
         """The (n_tokens, 5) uint64 array `nlp.tokenizer(text).to_array(ATTRS)` would give."""
@@ -56,14 +56,12 @@ class WordCache:
             self._learn({r for r, i in zip(runs, found) if i is None}, runs)
             found = list(map(self._ids.__getitem__, runs))
         ids = np.fromiter(found, np.int64, len(runs))
-        lengths = self._length[ids]
+        lengths = self._runs["length"][ids]
         if lead is not None:
             lengths[0] = lead_length
         offsets = np.cumsum(lengths) - lengths
-        count = self._count[ids]
-        run_of = np.repeat(np.arange(len(runs)), count)
-        within = np.arange(len(run_of)) - np.repeat(np.cumsum(count) - count, count)
-        out = self._rows[self._first[ids][run_of] + within]
+        run_of, at = ragged(self._runs["first"][ids], self._runs["count"][ids])
+        out = self._rows["row"][at]
         out[:, 2] += offsets[run_of].astype(np.uint64)
         return out if lead is None else np.concatenate([lead, out])
 
@@ -84,19 +82,8 @@ class WordCache:
         self._store(parts)
 
     def _store(self, parts: list[tuple[str, np.ndarray]]) -> None:
-        n_new = sum(len(a) for _, a in parts)
-        while self._n_rows + n_new > len(self._rows):
-            self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
-        k = len(self._ids)
-        while k + len(parts) > len(self._first):
-            self._first = np.concatenate([self._first, np.zeros_like(self._first)])
-            self._count = np.concatenate([self._count, np.zeros_like(self._count)])
-            self._length = np.concatenate([self._length, np.zeros_like(self._length)])
-        for run, arr in parts:
-            self._ids[run] = k
-            self._first[k] = self._n_rows
-            self._count[k] = len(arr)
-            self._length[k] = len(run)
-            self._rows[self._n_rows:self._n_rows + len(arr)] = arr
-            self._n_rows += len(arr)
-            k += 1
+        counts = np.array([len(a) for _, a in parts], dtype=np.int64)
+        self._ids.update((run, self._runs.n + k) for k, (run, _) in enumerate(parts))
+        self._runs.append(first=self._rows.n + np.cumsum(counts) - counts, count=counts,
+                          length=[len(run) for run, _ in parts])
+        self._rows.append(row=np.concatenate([a for _, a in parts]) if parts else np.zeros((0, len(ATTRS)), np.uint64))
