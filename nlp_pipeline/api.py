@@ -157,14 +157,16 @@ class Pipeline:
         X = cand_X[0] if len(cand_X) == 1 else sp.vstack(cand_X, format="csr")
         del cand_X  # the stacked copy is all the graph needs
         graph = SentenceGraph.from_rows(X, normalised=True)
-        lengths = [len(text[s:e].split()) for s, e in zip(table.starts[rows].tolist(), table.ends[rows].tolist())]
+        cand_starts, cand_ends = table.starts[rows].tolist(), table.ends[rows].tolist()
+        lengths = [len(text[s:e].split()) for s, e in zip(cand_starts, cand_ends)]
         summarizer = self._summarizer(algorithm)
         budget = self._budget(sentences, words)
+        index = rows.tolist()
         for label, picked in zip(labels, summarizer(graph, np.vstack(cand_R), floors, budget, lengths)):
             if picked:
-                chosen = table[[int(rows[k]) for k, _ in picked]]
-                result.digests[label] = [DigestSentence(p.index, p.start, p.end, p.text, score)
-                                         for p, (_, score) in zip(chosen, picked)]
+                result.digests[label] = [DigestSentence(index[k], cand_starts[k], cand_ends[k],
+                                                        text[cand_starts[k]:cand_ends[k]], score)
+                                         for k, score in picked]
         return result
 
     def analyze_document(self, doc: Document, **kwargs) -> Analysis:

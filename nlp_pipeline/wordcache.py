@@ -19,8 +19,10 @@ from spacy.tokenizer import Tokenizer
 
 from .arrays import Growing, ragged
 
-# Runs of non-whitespace and of whitespace, as spaCy's tokenizer sees them (str.isspace).
-_RUNS = re.compile(r"\S+|\s+")
+# A unit is a whitespace-free run with the whitespace after it, as spaCy's tokenizer sees
+# them (str.isspace): a word and its trailing space are looked up together.
+_UNITS = re.compile(r"\S+\s*")
+_LEAD = re.compile(r"\s+")
 ATTRS = [ORTH, IS_PUNCT, IDX, LENGTH, LOWER]
 
 
@@ -37,7 +39,7 @@ class WordCache:
 
     def _clear(self) -> None:
         self._ids: dict[str, int] = {}
-        # Per run: first row of its tokens, how many tokens, its length in characters.
+        # Per unit: first row of its tokens, how many tokens, its length in characters.
         self._runs = Growing(first=np.int64, count=np.int64, length=np.int64)
         self._rows = Growing(row=(np.uint64, len(ATTRS)))
 
@@ -45,40 +47,41 @@ class WordCache:
         """The (n_tokens, 5) uint64 array `nlp.tokenizer(text).to_array(ATTRS)` would give."""
         if not text:
             return np.zeros((0, len(ATTRS)), dtype=np.uint64)
-        runs = _RUNS.findall(text)
-        lead = None
-        if text[0].isspace():
-            # Leading whitespace is one token of its own, with no word before it to attach a space to.
-            lead, lead_length = self.tokenizer(runs[0]).to_array(ATTRS), len(runs[0])
-            runs[0] = ""
-        found = list(map(self._ids.get, runs))
+        lead = _LEAD.match(text)
+        lead_length = lead.end() if lead else 0
+        units = _UNITS.findall(text, lead_length)
+        found = list(map(self._ids.get, units))
         if None in found:  # a text of known words only (the common case) costs no set
-            self._learn({r for r, i in zip(runs, found) if i is None}, runs)
-            found = list(map(self._ids.__getitem__, runs))
-        ids = np.fromiter(found, np.int64, len(runs))
+            self._learn({u for u, i in zip(units, found) if i is None}, units)
+            found = list(map(self._ids.__getitem__, units))
+        ids = np.fromiter(found, np.int64, len(units))
         lengths = self._runs["length"][ids]
-        if lead is not None:
-            lengths[0] = lead_length
-        offsets = np.cumsum(lengths) - lengths
+        offsets = np.cumsum(lengths) - lengths + lead_length
         run_of, at = ragged(self._runs["first"][ids], self._runs["count"][ids])
         out = self._rows["row"][at]
         out[:, 2] += offsets[run_of].astype(np.uint64)
-        return out if lead is None else np.concatenate([lead, out])
+        if not lead_length:
+            return out
+        # Leading whitespace is one token of its own, with no word before it to attach a space to.
+        return np.concatenate([self.tokenizer(text[:lead_length]).to_array(ATTRS).reshape(-1, len(ATTRS)), out])
 
-    def _learn(self, new: set[str], runs: list[str]) -> None:
+    def _learn(self, new: set[str], units: list[str]) -> None:
         if len(self._ids) + len(new) > self.max_runs:
             self._clear()
-            new = list(set(runs))
-        words = sorted(r for r in new if r and not r[0].isspace())
-        spaces = [r for r in new if not r or r[0].isspace()]
-        parts: list[tuple[str, np.ndarray]] = [
-            (w, doc.to_array(ATTRS).reshape(-1, len(ATTRS))) for w, doc in zip(words, self.tokenizer.pipe(words))]
-        for r in spaces:
-            # A whitespace run after a word: its first space belongs to that word; the rest is one token.
-            rest, shift = (r[1:], 1) if r[:1] == " " else (r, 0)
-            arr = self.tokenizer(rest).to_array(ATTRS) if rest else np.zeros((0, len(ATTRS)), np.uint64)
-            arr[:, 2] += np.uint64(shift)
-            parts.append((r, arr))
+            new = set(units)
+        new_units = sorted(new)
+        words = [u.rstrip() if u[-1:].isspace() else u for u in new_units]
+        parts: list[tuple[str, np.ndarray]] = []
+        for unit, word, doc in zip(new_units, words, self.tokenizer.pipe(words)):
+            arr = doc.to_array(ATTRS).reshape(-1, len(ATTRS))
+            space = unit[len(word):]
+            # The whitespace after a word: its first space belongs to that word; the rest is one token.
+            rest, shift = (space[1:], len(word) + 1) if space[:1] == " " else (space, len(word))
+            if rest:
+                tail = self.tokenizer(rest).to_array(ATTRS).reshape(-1, len(ATTRS))
+                tail[:, 2] += np.uint64(shift)
+                arr = np.concatenate([arr, tail])
+            parts.append((unit, arr))
         self._store(parts)
 
     def _store(self, parts: list[tuple[str, np.ndarray]]) -> None:

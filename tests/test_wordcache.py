@@ -55,4 +55,4 @@ def test_cache_restarts_past_its_bound():
     cache = WordCache(NLP.tokenizer, max_runs=5)
     cache.to_array("one two three four five six seven eight")
     assert cache.to_array("nine ten. one")[:, 2].tolist() == [0, 5, 8, 10]  # nine, ten, ".", one
-    assert len(cache._ids) == 4  # restarted: only the runs of the last text ("nine", " ", "ten.", "one")
+    assert len(cache._ids) == 3  # restarted: only the units of the last text ("nine ", "ten. ", "one")
