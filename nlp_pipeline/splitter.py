@@ -12,11 +12,12 @@ from typing import Iterator
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 
 from .sentencizer import sentence_starts  # (importing it registers the "array_sentencizer" factory)
 from .config import SplitConfig
+from .arrays import ragged
 from .wordcache import WordCache
 
 # A line that is only a list marker ("1.", "b)", "iv.", "-", "•").
@@ -125,32 +126,32 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int
         yield s, e
 
 
-def _sentences_from_array(arr: np.ndarray, offset: int, text: str) -> list[tuple[int, int]]:
-    """Sentence spans from a (SENT_START, IDX, LENGTH) array of a chunk.
+def _sentences_from_array(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence spans (start, end arrays, relative to the chunk) from its (SENT_START, IDX, LENGTH,
+    IS_SPACE) token rows, without leading or trailing whitespace; all-whitespace sentences dropped.
 
     Reads sentence starts and token offsets as arrays: iterating `doc.sents` would build a
-    Python object per token and cost more than tokenising (so would `doc.text`: `text` is
-    the string the doc was made from).
+    Python object per token and cost more than tokenising. A sentence's text runs from its first
+    non-space token to the end of its last one: other tokens hold no whitespace character.
     """
     n = len(arr)
     if n == 0:
-        return []
-    starts = np.flatnonzero(arr[:, 0] == 1)
-    if starts.size == 0 or starts[0] != 0:
-        starts = np.concatenate(([0], starts))
-    ends = np.append(starts[1:], n) - 1
-    char_start = arr[starts, 1]
-    char_end = arr[ends, 1] + arr[ends, 2]
-    spans = []
-    for cs, ce in zip(char_start.tolist(), char_end.tolist()):
-        s, e = _strip_span(text, cs, ce)
-        if s < e:
-            spans.append((offset + s, offset + e))
-    return spans
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    first = np.flatnonzero(arr[:, 0] == 1)
+    if first.size == 0 or first[0] != 0:
+        first = np.concatenate(([0], first))
+    last = np.append(first[1:], n) - 1
+    solid = np.flatnonzero(arr[:, 3] == 0)
+    # The first non-space token at or after each sentence start, the last one at or before its end.
+    lo = np.searchsorted(solid, first)
+    hi = np.searchsorted(solid, last, side="right") - 1
+    keep = (lo < len(solid)) & (hi >= lo)
+    a, b = solid[lo[keep]], solid[hi[keep]]
+    return arr[a, 1], arr[b, 1] + arr[b, 2]
 
 
 def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Per text: (SENT_START, IDX, LENGTH) as int64 rows, and the LOWER hashes of its tokens.
+    """Per text: (SENT_START, IDX, LENGTH, IS_SPACE) as int64 rows, and the LOWER hashes of its tokens.
 
     With the blank pipeline, sentence starts come straight from the token arrays (the array
     sentencizer's rule), sparing spaCy a pass that writes them into the Doc for us to read back.
@@ -161,11 +162,11 @@ def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray,
         for text in texts:
             arr = cache.to_array(text)
             starts = sentence_starts(arr[:, 0], arr[:, 1], final)
-            yield np.column_stack([starts, arr[:, 2:4].astype(np.int64)]), arr[:, 4]
+            yield np.column_stack([starts, arr[:, [2, 3, 5]].astype(np.int64)]), arr[:, 4]
         return
     for doc in nlp.pipe(texts, batch_size=4):
-        arr = doc.to_array([SENT_START, IDX, LENGTH, LOWER])
-        yield arr[:, :3].astype(np.int64), arr[:, 3]
+        arr = doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE, LOWER])
+        yield arr[:, :4].astype(np.int64), arr[:, 4]
 
 
 @lru_cache(maxsize=4)
@@ -173,19 +174,25 @@ def _word_cache(nlp: Language) -> WordCache:
     return WordCache(nlp.tokenizer)
 
 
-def _merge_markers(text: str, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Join a bare list marker ("1.", "b)", "•") to the sentence after it in the same paragraph."""
-    out: list[tuple[int, int, int]] = []
-    i = 0
-    while i < len(spans):
-        p, s, e = spans[i]
-        if i + 1 < len(spans) and spans[i + 1][0] == p and e - s <= 8 and _MARKER_ONLY.match(text[s:e]):
-            out.append((p, s, spans[i + 1][2]))
-            i += 2
+def _merge_markers(text: str, spans: np.ndarray) -> np.ndarray:
+    """Join a bare list marker ("1.", "b)", "•") to the sentence after it in the same paragraph.
+
+    `spans` holds (paragraph, start, end) rows; only short spans followed by one in the same
+    paragraph are tried against the marker pattern.
+    """
+    short = np.flatnonzero((spans[:-1, 2] - spans[:-1, 1] <= 8) & (spans[:-1, 0] == spans[1:, 0]))
+    if not short.size:
+        return spans
+    drop: list[int] = []
+    joined = -1
+    for i in short.tolist():
+        if i == joined:  # already joined to the marker before it
             continue
-        out.append((p, s, e))
-        i += 1
-    return out
+        if _MARKER_ONLY.match(text[spans[i, 1]:spans[i, 2]]):
+            spans[i, 2] = spans[i + 1, 2]
+            drop.append(i + 1)
+            joined = i + 1
+    return np.delete(spans, drop, axis=0) if drop else spans
 
 
 @dataclass(frozen=True)
@@ -266,29 +273,30 @@ def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]],
             chunks.append((first, k))
             first = k
     chunk_texts = [text[pieces[a][1]:pieces[b - 1][2]] for a, b in chunks]
-    spans: list[tuple[int, int, int]] = []  # (paragraph, start, end)
     token_parts: list[np.ndarray] = []
-    for (a, b), chunk, (sent, lower) in zip(chunks, chunk_texts, _token_arrays(nlp, chunk_texts)):
-        token_parts.append(np.stack([lower, (sent[:, 1] + pieces[a][1]).astype(np.uint64),
-                                     (sent[:, 1] + sent[:, 2] + pieces[a][1]).astype(np.uint64)], axis=1))
-        k = a
-        for ss, se in _sentences_from_array(sent, pieces[a][1], chunk):
-            while k < b and pieces[k][2] <= ss:
-                k += 1
-            j = k
-            while j < b and pieces[j][1] < se:
-                p, ps, pe = pieces[j]
-                cs, ce = _strip_span(text, max(ss, ps), min(se, pe))
-                for xs, xe in _cut_long(text, cs, ce, limit) if cs < ce else ():
-                    spans.append((p, xs, xe))
-                if pe <= se:
-                    j += 1
-                else:
-                    break
-            k = j
+    piece = np.array(pieces, dtype=np.int64).reshape(-1, 3)
+    parts: list[np.ndarray] = []
+    for (a, b), (sent, lower) in zip(chunks, _token_arrays(nlp, chunk_texts)):
+        base = pieces[a][1]
+        token_parts.append(np.stack([lower, (sent[:, 1] + base).astype(np.uint64),
+                                     (sent[:, 1] + sent[:, 2] + base).astype(np.uint64)], axis=1))
+        ss, se = _sentences_from_array(sent)
+        ss += base
+        se += base
+        # A sentence that runs over a paragraph break is cut there: one span per (sentence, piece)
+        # that overlap. Pieces are stripped and so are sentences, so every cut is stripped too.
+        p, ps, pe = piece[a:b, 0], piece[a:b, 1], piece[a:b, 2]
+        lo = np.searchsorted(pe, ss, side="right")
+        count = np.maximum(np.searchsorted(ps, se) - lo, 0)
+        owner, j = ragged(lo, count)
+        cut = np.stack([p[j], np.maximum(ss[owner], ps[j]), np.minimum(se[owner], pe[j])], axis=1)
+        parts.append(cut[cut[:, 1] < cut[:, 2]])
+    spans = np.concatenate(parts) if parts else np.zeros((0, 3), np.int64)
+    if (spans[:, 2] - spans[:, 1] > limit).any():
+        spans = _span_array([(p, xs, xe) for p, s, e in spans.tolist() for xs, xe in _cut_long(text, s, e, limit)])
     tok = np.concatenate(token_parts) if token_parts else np.zeros((0, 3), dtype=np.uint64)
     tokens = TokenArrays(tok[:, 0], tok[:, 1].astype(np.int64), tok[:, 2].astype(np.int64))
-    return _span_array(_merge_markers(text, spans)), tokens
+    return _merge_markers(text, spans), tokens
 
 
 def _span_array(spans: list[tuple[int, int, int]]) -> np.ndarray:

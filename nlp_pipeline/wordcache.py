@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, ORTH
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 from spacy.tokenizer import Tokenizer
 
 from .arrays import Growing, ragged
@@ -23,11 +23,11 @@ from .arrays import Growing, ragged
 # them (str.isspace): a word and its trailing space are looked up together.
 _UNITS = re.compile(r"\S+\s*")
 _LEAD = re.compile(r"\s+")
-ATTRS = [ORTH, IS_PUNCT, IDX, LENGTH, LOWER]
+ATTRS = [ORTH, IS_PUNCT, IDX, LENGTH, LOWER, IS_SPACE]
 
 
 class WordCache:
-    """Token arrays (ORTH, IS_PUNCT, IDX, LENGTH, LOWER) of texts, one spaCy call per new run.
+    """Token arrays (ORTH, IS_PUNCT, IDX, LENGTH, LOWER, IS_SPACE) of texts, one spaCy call per new run.
 
     `max_runs` bounds memory: past it the cache starts afresh.
     """
@@ -44,7 +44,7 @@ class WordCache:
         self._rows = Growing(row=(np.uint64, len(ATTRS)))
 
     def to_array(self, text: str) -> np.ndarray:
-        """The (n_tokens, 5) uint64 array `nlp.tokenizer(text).to_array(ATTRS)` would give."""
+        """The (n_tokens, 6) uint64 array `nlp.tokenizer(text).to_array(ATTRS)` would give."""
         if not text:
             return np.zeros((0, len(ATTRS)), dtype=np.uint64)
         lead = _LEAD.match(text)

@@ -146,7 +146,7 @@ def test_chunk_size_never_changes_passages_or_tokens(parts):
 def test_token_arrays_shortcut_equals_the_spacy_pipeline(parts):
     """The blank pipeline's sentence starts are computed from token arrays; the result must equal nlp.pipe's."""
     import numpy as np
-    from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+    from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 
     from nlp_pipeline.splitter import _token_arrays, load_nlp
 
@@ -155,6 +155,6 @@ def test_token_arrays_shortcut_equals_the_spacy_pipeline(parts):
     fast = list(_token_arrays(nlp, texts))
     assert nlp.pipe_names == ["array_sentencizer"]
     for (sent, lower), doc in zip(fast, nlp.pipe(texts)):
-        arr = doc.to_array([SENT_START, IDX, LENGTH, LOWER])
-        assert np.array_equal(sent, arr[:, :3].astype(np.int64))
-        assert np.array_equal(lower, arr[:, 3])
+        arr = doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE, LOWER])
+        assert np.array_equal(sent, arr[:, :4].astype(np.int64))
+        assert np.array_equal(lower, arr[:, 4])
