@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import model_io
+from .arrays import take_rows
 from .classifier import ChallengeClassifier
 from .config import Config, default_model_dir
 from .digest import ALGORITHMS, Budget, SentenceGraph, digest_relevance
@@ -150,7 +151,7 @@ class Pipeline:
             cand = np.flatnonzero((R >= floors).any(axis=1))
             cand_rows.append(cand + first)
             cand_R.append(R[cand])
-            cand_X.append(X[cand])
+            cand_X.append(take_rows(X, cand))
         if not cand_rows:
             return result
         rows = np.concatenate(cand_rows)

@@ -1,7 +1,8 @@
-"""Two numpy idioms the tokenizer cache and the featurizer share."""
+"""numpy idioms the tokenizer cache, the featurizer and the digest share."""
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 
 class Growing:
@@ -34,3 +35,30 @@ def ragged(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray
     owner = np.repeat(np.arange(len(count)), count)
     within = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
     return owner, first[owner] + within
+
+
+def take_rows(X: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+    """X[rows] for a CSR matrix, gathered with numpy: SciPy's fancy indexing checks and converts
+    far more than a few hundred rows need (it cost more than the digest's similarity matrix)."""
+    owner, at = ragged(X.indptr[rows], np.diff(X.indptr)[rows])
+    indptr = np.zeros(len(rows) + 1, dtype=X.indptr.dtype)
+    np.cumsum(np.bincount(owner, minlength=len(rows)), out=indptr[1:])
+    return sp.csr_matrix((X.data[at], X.indices[at], indptr), shape=(len(rows), X.shape[1]))
+
+
+def gram(X: sp.csr_matrix) -> np.ndarray:
+    """X @ X.T as a dense array for a CSR matrix of few rows, with numpy alone.
+
+    SciPy's sparse product turns X.T into CSR through an index array as long as the vocabulary;
+    here each stored entry meets the dense columns of the (few) rows instead.
+    """
+    n = X.shape[0]
+    S = np.zeros((n, n))
+    if X.nnz == 0:
+        return S
+    used, column = np.unique(X.indices, return_inverse=True)
+    D = np.zeros((len(used), n))
+    D[column, np.repeat(np.arange(n), np.diff(X.indptr))] = X.data
+    filled = np.flatnonzero(np.diff(X.indptr))
+    S[filled] = np.add.reduceat(X.data[:, None] * D[column], X.indptr[filled], axis=0)
+    return S

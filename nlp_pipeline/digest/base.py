@@ -7,6 +7,8 @@ from typing import Protocol, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from ..arrays import gram
+
 
 @dataclass(frozen=True)
 class Budget:
@@ -48,7 +50,7 @@ class SentenceGraph:
             norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
             norms[norms == 0] = 1.0
             X = sp.csr_matrix(sp.diags(1.0 / norms) @ X)
-        return cls(X, (X @ X.T).toarray() if X.shape[0] <= dense_max else None)
+        return cls(X, gram(X) if X.shape[0] <= dense_max else None)
 
 
 class Summarizer(Protocol):
