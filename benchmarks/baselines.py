@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,8 @@ class SpacyTextcat:
         self.tmp = Path(tempfile.mkdtemp(prefix="textcat-"))
         nlp = spacy.blank("en")
         idx = np.arange(len(texts))
-        dev = np.array([hash(g) % 10 == 0 for g in groups]) if groups is not None else idx % 10 == 0
+        # crc32, not hash(): str hashes change from one Python process to the next.
+        dev = np.array([zlib.crc32(str(g).encode()) % 10 == 0 for g in groups]) if groups is not None else idx % 10 == 0
         self._docbin(nlp, [texts[i] for i in idx[~dev]], Y[~dev], self.tmp / "train.spacy")
         self._docbin(nlp, [texts[i] for i in idx[dev]], Y[dev], self.tmp / "dev.spacy")
         from spacy.cli.init_config import init_config

@@ -1,6 +1,9 @@
 """Multi-label challenge classifier: featurizer + one logistic regression per label.
 
-Decision thresholds are tuned per label on out-of-fold predictions (cross-validation
+Each label's regression sees the features scaled by how strongly each one separates that
+label's passages from the rest in training (a naive-Bayes log-count ratio, softened by
+`nb_weight`; NBSVM after Wang and Manning, 2012). The scale folds into the weights, so
+prediction costs nothing extra. Decision thresholds are tuned per label on out-of-fold predictions (cross-validation
 grouped by document), so the shipped thresholds were never fitted on the rows they judge.
 """
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from .features import Featurizer
 
@@ -25,7 +29,8 @@ class ChallengeClassifier:
     def __init__(self, labels: Sequence[str], C: float = 16.0, min_df: int = 2,
                  char_ngrams: tuple[int, int] | None = None, cue_weight: float = 0.3,
                  cues: dict[str, list[str]] | None = None, cv_folds: int = 5,
-                 threshold_shrink: float = 0.3, class_weight: str | None = "balanced", random_state: int = 0):
+                 threshold_shrink: float = 0.3, class_weight: str | None = "balanced", nb_weight: float = 0.25,
+                 random_state: int = 0):
         self.labels = list(labels)
         self.C = C
         self.min_df = min_df
@@ -35,6 +40,7 @@ class ChallengeClassifier:
         self.cv_folds = cv_folds
         self.threshold_shrink = threshold_shrink
         self.class_weight = class_weight
+        self.nb_weight = nb_weight
         self.random_state = random_state
 
     def _fit_core(self, texts: Sequence[str], Y: np.ndarray) -> tuple[Featurizer, np.ndarray, np.ndarray]:
@@ -45,6 +51,7 @@ class ChallengeClassifier:
         X = feat.fit(texts).transform(texts)
         coef = np.zeros((len(self.labels), X.shape[1]))
         intercept = np.zeros(len(self.labels))
+        scales = self._nb_scales(X, Y)
         for j in range(len(self.labels)):
             y = Y[:, j]
             if y.min() == y.max():  # a label with no (or only) positives: constant score
@@ -52,9 +59,18 @@ class ChallengeClassifier:
                 continue
             lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
                                     random_state=self.random_state)
-            lr.fit(X, y)
-            coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
+            lr.fit(X @ sp.diags(scales[j]) if self.nb_weight else X, y)
+            coef[j], intercept[j] = lr.coef_[0] * scales[j], lr.intercept_[0]
         return feat, coef, intercept
+
+    def _nb_scales(self, X, Y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+        """Per label and feature: 1 + nb_weight * (|log-count ratio| - 1), the ratio of how often the
+        feature occurs in the label's passages against the others' (smoothed by `alpha`)."""
+        present = (X != 0).astype(np.float64)
+        pos = alpha + np.asarray((present.T @ Y).T)
+        neg = alpha + np.asarray((present.T @ (1 - Y)).T)
+        ratio = np.log((pos / pos.sum(axis=1, keepdims=True)) / (neg / neg.sum(axis=1, keepdims=True)))
+        return 1.0 + self.nb_weight * (np.abs(ratio) - 1.0)
 
     def fit(self, texts: Sequence[str], Y: np.ndarray, groups: Sequence[str] | None = None) -> "ChallengeClassifier":
         """Learn features and weights from all rows; tune thresholds on grouped out-of-fold scores."""
@@ -126,7 +142,8 @@ class ChallengeClassifier:
     # -- persistence as plain data ------------------------------------------------
     def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:
         meta, arrays = self.featurizer_.get_state()
-        params = {k: getattr(self, k) for k in ("C", "min_df", "cue_weight", "cv_folds", "threshold_shrink", "class_weight", "random_state")}
+        params = {k: getattr(self, k) for k in ("C", "min_df", "cue_weight", "cv_folds", "threshold_shrink", "class_weight",
+                                                "nb_weight", "random_state")}
         params["char_ngrams"] = list(self.char_ngrams) if self.char_ngrams else None
         return ({"labels": self.labels, "params": params, "featurizer": meta,
                  "thresholds": dict(zip(self.labels, self.thresholds_.tolist()))},
@@ -135,6 +152,7 @@ class ChallengeClassifier:
     @classmethod
     def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> "ChallengeClassifier":
         p = dict(meta["params"])
+        p.setdefault("nb_weight", 0.0)  # models saved before the NB scaling existed
         p["char_ngrams"] = tuple(p["char_ngrams"]) if p.get("char_ngrams") else None
         clf = cls(meta["labels"], cues=dict(meta["featurizer"]["cues"]), **p)
         clf.featurizer_ = Featurizer.from_state(meta["featurizer"], arrays)
