@@ -188,10 +188,14 @@ class Featurizer:
                 groups.append(f"(?P<c{j}>" + "|".join(many) + ")")
         self._cue_single = single
         self._cue_phrase = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])") if groups else None
-        # Every phrase starts with a literal; only tokens that start with one of them are tried.
-        phrases = [p for pats in self.cues.values() for p in pats if re.search(r"\s| |\\s", p)]
-        self._starters = tuple(filter(None, (_literal_prefix(p) for p in phrases)))
-        self._scan_all = len(self._starters) < len(phrases)  # a phrase without a literal start: scan everything
+        # Every phrase starts with a literal; only tokens that start with one of them are tried, each
+        # against a regex of only the phrases its text can begin (same order, so the same first match).
+        self._phrases = [(j, p, _literal_prefix(p)) for j, pats in enumerate(self.cues.values())
+                         for p in pats if re.search(r"\s| |\\s", p)]
+        self._starters = tuple(filter(None, (lit for _, _, lit in self._phrases)))
+        self._scan_all = len(self._starters) < len(self._phrases)  # a phrase without a literal start: scan everything
+        self._phrase_rx: list[re.Pattern] = []
+        self._phrase_rx_of: dict[tuple[int, ...], int] = {}
         # A bigram is found by one int code: (unigram column of x) * 2^32 + (unigram column of y).
         codes, cols = [], []
         for term, i in self.vocabulary_.items():
@@ -211,7 +215,7 @@ class Featurizer:
         # every type seen before.
         self._type_hash = np.zeros(0, dtype=np.uint64)
         self._type_row = np.zeros(0, dtype=np.int64)
-        self._types = Growing(key=np.int64, starts=np.int8)
+        self._types = Growing(key=np.int64, starts=np.int8, phrases=np.int32)
         self._f_ptr, self._f_cols = Growing(ptr=np.int64), Growing(col=np.int64)
         self._h_ptr, self._h_cols = Growing(ptr=np.int64), Growing(col=np.int64)
         self._f_ptr.append(ptr=[0])
@@ -221,12 +225,13 @@ class Featurizer:
         if self._types.n + len(strings) > MAX_TYPES:
             self._reset_types()
         first = self._types.n
-        keys, starts, fcols, fcount, hcols, hcount = [], [], [], [], [], []
+        keys, starts, phrases, fcols, fcount, hcols, hcount = [], [], [], [], [], [], []
         for text in strings:
             lem = lemma(text)
             if lem is None:
                 keys.append(-2)
                 starts.append(0)
+                phrases.append(-1)
                 fcount.append(0)
                 hcount.append(0)
                 continue
@@ -242,10 +247,11 @@ class Featurizer:
             # "can" + "not"), which counts when the next token follows with no space between.
             starts.append(1 if token.startswith(self._starters) else
                           2 if any(l.startswith(token) for l in self._starters) else 0)
+            phrases.append(self._phrase_regex(token) if starts[-1] else -1)
             hits = [j for j, r in enumerate(self._cue_single) if r is not None and r.fullmatch(token)]
             hcols += hits
             hcount.append(len(hits))
-        self._types.append(key=keys, starts=starts)
+        self._types.append(key=keys, starts=starts, phrases=phrases)
         self._f_cols.append(col=fcols)
         self._f_ptr.append(ptr=self._f_ptr["ptr"][-1] + np.cumsum(fcount))
         self._h_cols.append(col=hcols)
@@ -255,6 +261,20 @@ class Featurizer:
         at = np.searchsorted(self._type_hash, hashes[order])
         self._type_hash = np.insert(self._type_hash, at, hashes[order])
         self._type_row = np.insert(self._type_row, at, np.arange(first, self._types.n)[order])
+
+    def _phrase_regex(self, token: str) -> int:
+        """Index of the regex of the phrases `token` can begin (its literal starts the token, or the
+        token starts the literal: spaCy cuts "cannot" into "can" + "not")."""
+        which = tuple(k for k, (_, _, lit) in enumerate(self._phrases)
+                      if lit and (token.startswith(lit) or lit.startswith(token)))
+        at = self._phrase_rx_of.get(which)
+        if at is None:
+            groups = []
+            for j in sorted({self._phrases[k][0] for k in which}):
+                groups.append(f"(?P<c{j}>" + "|".join(self._phrases[k][1] for k in which if self._phrases[k][0] == j) + ")")
+            at = self._phrase_rx_of[which] = len(self._phrase_rx)
+            self._phrase_rx.append(re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])"))
+        return at
 
     def _type_of(self, tokens: Tokens) -> np.ndarray:
         """Type row of every token, learning the types not seen before."""
@@ -313,10 +333,11 @@ class Featurizer:
         cue = np.bincount(hrow * len(self.cues) + hcol, minlength=n * len(self.cues)).reshape(n, len(self.cues)) \
             .astype(np.float64) if self.cues else np.zeros((n, 0))
         if self._cue_phrase is not None:
-            self._count_phrases(tokens, starts[types], word, cue)
+            self._count_phrases(tokens, starts[types], self._types["phrases"][types], word, cue)
         return X, np.log1p(cue) * self.cue_weight
 
-    def _count_phrases(self, tokens: Tokens, start_kind: np.ndarray, word: np.ndarray, cue: np.ndarray) -> None:
+    def _count_phrases(self, tokens: Tokens, start_kind: np.ndarray, phrase_rx: np.ndarray, word: np.ndarray,
+                       cue: np.ndarray) -> None:
         """Add multi-word cue matches to `cue`, trying the phrase regex only where a phrase can start.
 
         Equivalent to scanning each row with `finditer` (non-overlapping, left to right), as long
@@ -337,13 +358,15 @@ class Featurizer:
         words = np.flatnonzero(word)
         glued = np.zeros(len(words), dtype=bool)
         glued[:-1] = tokens.end[words[:-1]] == tokens.start[words[1:]]
-        pick = words[(start_kind == 1) | ((start_kind == 2) & glued)]
+        tried = (start_kind == 1) | ((start_kind == 2) & glued)
+        pick = words[tried]
         row_end = tokens.row_end - base
+        regexes = self._phrase_rx
         last_row, last_end = -1, -1
-        for r, pos in zip(tokens.row[pick].tolist(), (tokens.start[pick] - base).tolist()):
+        for r, pos, k in zip(tokens.row[pick].tolist(), (tokens.start[pick] - base).tolist(), phrase_rx[tried].tolist()):
             if r == last_row and pos < last_end:
                 continue
-            m = rx.match(low, pos, row_end[r])
+            m = regexes[k].match(low, pos, row_end[r])
             if m is not None:
                 cue[r, int(m.lastgroup[1:])] += 1
                 last_row, last_end = r, m.end()
