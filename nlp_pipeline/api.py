@@ -216,7 +216,8 @@ class Pipeline:
         for lo, hi, first in zip(bounds[:-1], bounds[1:], range(0, len(starts), block)):
             sel = idx[lo:hi]
             parts.append(feat.transform_parts(Tokens(text, tokens.lower[sel], row[sel] - first, tokens.start[sel],
-                                                     tokens.end[sel], starts[first:first + block], ends[first:first + block])))
+                                                     tokens.end[sel], starts[first:first + block], ends[first:first + block],
+                                                     None if tokens.key is None else tokens.key[sel], tokens.key_space)))
         if len(parts) == 1:
             return parts[0]
         return sp.vstack([x for x, _ in parts], format="csr"), np.vstack([c for _, c in parts])

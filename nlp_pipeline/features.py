@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from .arrays import Growing, ragged
 
 _WORD = re.compile(r"[^\W_]")
-MAX_TYPES = 1_000_000  # token types remembered between calls; past it the memo starts afresh
+MAX_TYPES = 1_000_000  # token types remembered between calls; past it the memo starts afresh (a call's own types always fit)
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +73,8 @@ class Tokens:
     end: np.ndarray
     row_start: np.ndarray
     row_end: np.ndarray
+    key: np.ndarray | None = None  # tokens with one key (within `key_space`) share a type; -1: no key
+    key_space: tuple | None = None
 
     @property
     def n_rows(self) -> int:
@@ -220,10 +222,12 @@ class Featurizer:
         self._h_ptr, self._h_cols = Growing(ptr=np.int64), Growing(col=np.int64)
         self._f_ptr.append(ptr=[0])
         self._h_ptr.append(ptr=[0])
+        # Type row by token key (the word cache's row), -1 unknown; its last slot stays -1, so key -1 reads it.
+        self._type_by_key = np.full(1, -1, dtype=np.int64)
+        self._key_space: tuple | None = None
+        self._resets = getattr(self, "_resets", -1) + 1
 
     def _add_types(self, hashes: np.ndarray, strings: list[str]) -> None:
-        if self._types.n + len(strings) > MAX_TYPES:
-            self._reset_types()
         first = self._types.n
         keys, starts, phrases, fcols, fcount, hcols, hcount = [], [], [], [], [], [], []
         for text in strings:
@@ -277,15 +281,46 @@ class Featurizer:
         return at
 
     def _type_of(self, tokens: Tokens) -> np.ndarray:
-        """Type row of every token, learning the types not seen before."""
-        for _ in range(2):
-            pos, known = _find(self._type_hash, tokens.lower)
-            if known.all():
-                return self._type_row[pos]
-            new, first = np.unique(tokens.lower[~known], return_index=True)
-            where = np.flatnonzero(~known)[first]
-            self._add_types(new, [tokens.text[tokens.start[i]:tokens.end[i]] for i in where])
-        raise RuntimeError("token types could not be learned")  # pragma: no cover
+        """Type row of every token, learning the types not seen before.
+
+        Tokens with a key are looked up by it (one gather); the hash search is for the rest.
+        """
+        if tokens.key is None or not len(tokens.key):
+            return self._type_of_hashes(tokens, np.arange(len(tokens.lower)))
+        if tokens.key_space != self._key_space:
+            self._type_by_key = np.full(1, -1, dtype=np.int64)
+            self._key_space = tokens.key_space
+        top = int(tokens.key.max()) + 2
+        if top > len(self._type_by_key):
+            self._type_by_key = np.concatenate([self._type_by_key[:-1],
+                                                np.full(max(top, 2 * len(self._type_by_key)) - len(self._type_by_key) + 1, -1)])
+        types = self._type_by_key[tokens.key]
+        miss = np.flatnonzero(types < 0)
+        if len(miss):
+            resets = self._resets
+            found = self._type_of_hashes(tokens, miss)
+            if self._resets != resets:  # the memo started afresh: the rows read above are stale
+                return self._type_of(tokens)
+            types[miss] = found
+            keyed = tokens.key[miss] >= 0
+            self._type_by_key[tokens.key[miss][keyed]] = found[keyed]
+        return types
+
+    def _type_of_hashes(self, tokens: Tokens, which: np.ndarray) -> np.ndarray:
+        """Type rows of tokens `which`, found by LOWER hash."""
+        lower = tokens.lower[which]
+        pos, known = _find(self._type_hash, lower)
+        if known.all():
+            return self._type_row[pos]
+        new, first = np.unique(lower[~known], return_index=True)
+        if self._types.n + len(new) > MAX_TYPES:  # start afresh, then learn every type of this call
+            self._reset_types()
+            known[:] = False
+            new, first = np.unique(lower, return_index=True)
+        where = which[np.flatnonzero(~known)[first]]
+        self._add_types(new, [tokens.text[tokens.start[i]:tokens.end[i]] for i in where])
+        pos, known = _find(self._type_hash, lower)
+        return self._type_row[pos]
 
     @property
     def n_features(self) -> int:

@@ -150,8 +150,9 @@ def _sentences_from_array(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return arr[a, 1], arr[b, 1] + arr[b, 2]
 
 
-def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Per text: (SENT_START, IDX, LENGTH, IS_SPACE) as int64 rows, and the LOWER hashes of its tokens.
+def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """Per text: (SENT_START, IDX, LENGTH, IS_SPACE) as int64 rows, the LOWER hashes of its tokens,
+    and their rows in the word cache (None without one).
 
     With the blank pipeline, sentence starts come straight from the token arrays (the array
     sentencizer's rule), sparing spaCy a pass that writes them into the Doc for us to read back.
@@ -160,13 +161,13 @@ def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray,
         final = nlp.get_pipe("array_sentencizer").final
         cache = _word_cache(nlp)
         for text in texts:
-            arr = cache.to_array(text)
+            arr, keys = cache.to_arrays(text)
             starts = sentence_starts(arr[:, 0], arr[:, 1], final)
-            yield np.column_stack([starts, arr[:, [2, 3, 5]].astype(np.int64)]), arr[:, 4]
+            yield np.column_stack([starts, arr[:, [2, 3, 5]].astype(np.int64)]), arr[:, 4], keys
         return
     for doc in nlp.pipe(texts, batch_size=4):
         arr = doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE, LOWER])
-        yield arr[:, :4].astype(np.int64), arr[:, 4]
+        yield arr[:, :4].astype(np.int64), arr[:, 4], None
 
 
 @lru_cache(maxsize=4)
@@ -197,11 +198,14 @@ def _merge_markers(text: str, spans: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TokenArrays:
-    """Every token of a document: LOWER hash and absolute character span (what features are built from)."""
+    """Every token of a document: LOWER hash and absolute character span (what features are built from),
+    and, from the word cache, each token's cache row (`key`) within a numbering (`key_space`)."""
 
     lower: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    key: np.ndarray | None = None
+    key_space: tuple | None = None
 
 
 def split(text: str, config: SplitConfig | None = None) -> list[Passage]:
@@ -276,8 +280,11 @@ def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]],
     token_parts: list[np.ndarray] = []
     piece = np.array(pieces, dtype=np.int64).reshape(-1, 3)
     parts: list[np.ndarray] = []
-    for (a, b), (sent, lower) in zip(chunks, _token_arrays(nlp, chunk_texts)):
+    key_parts: list[np.ndarray] = []
+    for (a, b), (sent, lower, keys) in zip(chunks, _token_arrays(nlp, chunk_texts)):
         base = pieces[a][1]
+        if keys is not None:
+            key_parts.append(keys)
         token_parts.append(np.stack([lower, (sent[:, 1] + base).astype(np.uint64),
                                      (sent[:, 1] + sent[:, 2] + base).astype(np.uint64)], axis=1))
         ss, se = _sentences_from_array(sent)
@@ -295,7 +302,9 @@ def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]],
     if (spans[:, 2] - spans[:, 1] > limit).any():
         spans = _span_array([(p, xs, xe) for p, s, e in spans.tolist() for xs, xe in _cut_long(text, s, e, limit)])
     tok = np.concatenate(token_parts) if token_parts else np.zeros((0, 3), dtype=np.uint64)
-    tokens = TokenArrays(tok[:, 0], tok[:, 1].astype(np.int64), tok[:, 2].astype(np.int64))
+    keyed = key_parts and len(key_parts) == len(token_parts)
+    tokens = TokenArrays(tok[:, 0], tok[:, 1].astype(np.int64), tok[:, 2].astype(np.int64),
+                         np.concatenate(key_parts) if keyed else None, _word_cache(nlp).key_space if keyed else None)
     return _merge_markers(text, spans), tokens
 
 

@@ -38,6 +38,8 @@ class WordCache:
         self._clear()
 
     def _clear(self) -> None:
+        # Row numbers mean something only until the next clear: `key_space` names the numbering.
+        self.key_space = (id(self), getattr(self, "key_space", (0, -1))[1] + 1)
         self._ids: dict[str, int] = {}
         # Per unit: first row of its tokens, how many tokens, its length in characters.
         self._runs = Growing(first=np.int64, count=np.int64, length=np.int64)
@@ -45,8 +47,16 @@ class WordCache:
 
     def to_array(self, text: str) -> np.ndarray:
         """The (n_tokens, 6) uint64 array `nlp.tokenizer(text).to_array(ATTRS)` would give."""
+        return self.to_arrays(text)[0]
+
+    def to_arrays(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """`to_array(text)`, and each token's row in this cache (-1 for leading whitespace).
+
+        Tokens with one row have the same attributes, so a caller may memoise per row (within
+        one `key_space`) what it would otherwise look up by hash.
+        """
         if not text:
-            return np.zeros((0, len(ATTRS)), dtype=np.uint64)
+            return np.zeros((0, len(ATTRS)), dtype=np.uint64), np.zeros(0, dtype=np.int64)
         lead = _LEAD.match(text)
         lead_length = lead.end() if lead else 0
         units = _UNITS.findall(text, lead_length)
@@ -61,9 +71,10 @@ class WordCache:
         out = self._rows["row"][at]
         out[:, 2] += offsets[run_of].astype(np.uint64)
         if not lead_length:
-            return out
+            return out, at
         # Leading whitespace is one token of its own, with no word before it to attach a space to.
-        return np.concatenate([self.tokenizer(text[:lead_length]).to_array(ATTRS).reshape(-1, len(ATTRS)), out])
+        lead_arr = self.tokenizer(text[:lead_length]).to_array(ATTRS).reshape(-1, len(ATTRS))
+        return np.concatenate([lead_arr, out]), np.concatenate([np.full(len(lead_arr), -1), at])
 
     def _learn(self, new: set[str], units: list[str]) -> None:
         if len(self._ids) + len(new) > self.max_runs:

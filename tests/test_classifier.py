@@ -135,3 +135,30 @@ def test_tokens_of_texts_point_into_the_joined_text():
     assert [t.text[s:e] for s, e in zip(t.start.tolist(), t.end.tolist())] == ["Attribution", "is", "hard", ".", "Trust", ",", "too", "!"]
     assert t.row.tolist() == [0, 0, 0, 0, 2, 2, 2, 2]
     assert [t.text[a:b] for a, b in zip(t.row_start.tolist(), t.row_end.tolist())] == ["Attribution is hard.", "", "Trust, too!"]
+
+
+def test_types_by_cache_key_equal_types_by_hash_even_when_the_memo_restarts(shipped, monkeypatch):
+    """Features from a document's cached token keys equal those of its passages tokenised afresh,
+    also when the type memo fills up and starts afresh in the middle of a call."""
+    import numpy as np
+
+    from nlp_pipeline import Pipeline, features
+    from nlp_pipeline.classifier import ChallengeClassifier
+    from nlp_pipeline.features import Tokens
+    from nlp_pipeline.splitter import split_spans
+
+    from .conftest import SAMPLES
+
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in SAMPLES)
+    _first, spans, tokens = next(split_spans(text))
+    assert tokens.key is not None and (tokens.key >= 0).all()
+    fresh = ChallengeClassifier.from_state(*shipped.classifier.get_state())
+    want_X, want_cue = fresh.featurizer_.transform_parts(Tokens.of_texts([text[s:e] for _p, s, e in spans.tolist()]))
+    monkeypatch.setattr(features, "MAX_TYPES", 300)  # fewer than the samples' types: restarts during the call
+    pipe = Pipeline(ChallengeClassifier.from_state(*shipped.classifier.get_state()))
+    one = SAMPLES[0].read_text(encoding="utf-8")
+    _f, one_spans, one_tokens = next(split_spans(one))
+    pipe._features(one, one_tokens, one_spans[:, 1], one_spans[:, 2])  # some types known by key, then a restart
+    for _ in range(2):  # the second time, every type is read by key
+        X, cue = pipe._features(text, tokens, spans[:, 1], spans[:, 2])
+        assert (X != want_X).nnz == 0 and np.array_equal(cue, want_cue)

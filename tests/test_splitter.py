@@ -154,7 +154,7 @@ def test_token_arrays_shortcut_equals_the_spacy_pipeline(parts):
     texts = ["".join(parts), "Second text. It has two sentences."]
     fast = list(_token_arrays(nlp, texts))
     assert nlp.pipe_names == ["array_sentencizer"]
-    for (sent, lower), doc in zip(fast, nlp.pipe(texts)):
+    for (sent, lower, _keys), doc in zip(fast, nlp.pipe(texts)):
         arr = doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE, LOWER])
         assert np.array_equal(sent, arr[:, :4].astype(np.int64))
         assert np.array_equal(lower, arr[:, 4])
