@@ -4,14 +4,13 @@ spaCy's tokenizer cuts text at whitespace and then tokenises each whitespace-fre
 own. spaCy caches runs, but stops caching a document's runs once it meets its first special
 case ("U.S.", "don't"), so on real text it re-tokenises most words from scratch. This cache
 tokenises each distinct run once, by itself, keeps its tokens as array rows, and builds a
-text's token arrays by gathering rows with numpy, at a fraction of the cost. On ordinary text
+text's token arrays by gathering rows with numpy, at a fraction of the cost. Runs are cut and
+found with numpy too (a hash of each run's code points, one sorted search for all of them). On ordinary text
 that is exactly `nlp.tokenizer(text)` (checked by the tests on the corpus). spaCy's own result
 can depend on its cache history in rare cases (an emoticon special case such as ":*" right
 after punctuation); there we give the run's own tokenization, the same every time.
 """
 from __future__ import annotations
-
-import re
 
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
@@ -21,28 +20,69 @@ from .arrays import Growing, ragged
 
 # A unit is a whitespace-free run with the whitespace after it, as spaCy's tokenizer sees
 # them (str.isspace): a word and its trailing space are looked up together.
-_UNITS = re.compile(r"\S+\s*")
-_LEAD = re.compile(r"\s+")
 ATTRS = [ORTH, IS_PUNCT, IDX, LENGTH, LOWER, IS_SPACE]
+# Code points for which str.isspace() is true (a test checks the list against every code point).
+SPACE_CODES = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760, *range(8192, 8203), 8232, 8233, 8239, 8287, 12288)
+_IS_SPACE = np.zeros(max(SPACE_CODES) + 2, dtype=bool)  # the last slot stands for every higher code point
+_IS_SPACE[list(SPACE_CODES)] = True
+# Units up to this long are found by a 64-bit polynomial hash of their code points; longer ones
+# by their text (crafted strings of a few thousand characters can collide in such a hash).
+HASHED_MAX = 256
+_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd, so it has an inverse modulo 2**64
+_BASE_INV = np.uint64(pow(int(_BASE), -1, 2**64))
+
+
+class _KeyIndex:
+    """uint64 keys -> ids, looked up in bulk: a large sorted array, plus a small sorted one for
+    recent additions that is merged in when it grows (so adding costs O(small), not O(large))."""
+
+    def __init__(self):
+        self._keys = [np.zeros(0, np.uint64), np.zeros(0, np.uint64)]
+        self._ids = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        out = np.full(len(keys), -1, dtype=np.int64)
+        todo = np.arange(len(keys))
+        for k, v in zip(self._keys, self._ids):
+            if not len(k) or not len(todo):
+                continue
+            pos = np.minimum(np.searchsorted(k, keys[todo]), len(k) - 1)
+            hit = k[pos] == keys[todo]
+            out[todo[hit]] = v[pos[hit]]
+            todo = todo[~hit]
+        return out
+
+    def add(self, keys: np.ndarray, ids: np.ndarray) -> None:
+        k, v = np.concatenate([self._keys[1], keys]), np.concatenate([self._ids[1], ids])
+        level = 1 if len(k) <= max(4096, len(self._keys[0]) // 8) else 0
+        if level == 0:
+            k, v = np.concatenate([self._keys[0], k]), np.concatenate([self._ids[0], v])
+            self._keys[1], self._ids[1] = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        order = np.argsort(k, kind="stable")
+        self._keys[level], self._ids[level] = k[order], v[order]
 
 
 class WordCache:
     """Token arrays (ORTH, IS_PUNCT, IDX, LENGTH, LOWER, IS_SPACE) of texts, one spaCy call per new run.
 
+    Units are cut and looked up with numpy: a text's code points give each unit's hash, and one
+    search finds all of them (a dictionary lookup per word cost more than spaCy's tokenizer).
     `max_runs` bounds memory: past it the cache starts afresh.
     """
 
     def __init__(self, tokenizer: Tokenizer, max_runs: int = 300_000):
         self.tokenizer = tokenizer
         self.max_runs = max_runs
+        self._powers = (np.ones(1, np.uint64), np.ones(1, np.uint64))
         self._clear()
 
     def _clear(self) -> None:
         # Row numbers mean something only until the next clear: `key_space` names the numbering.
         self.key_space = (id(self), getattr(self, "key_space", (0, -1))[1] + 1)
-        self._ids: dict[str, int] = {}
-        # Per unit: first row of its tokens, how many tokens, its length in characters.
-        self._runs = Growing(first=np.int64, count=np.int64, length=np.int64)
+        self._index = _KeyIndex()
+        self._long: dict[str, int] = {}
+        # Per unit: first row of its tokens and how many tokens.
+        self._runs = Growing(first=np.int64, count=np.int64)
         self._rows = Growing(row=(np.uint64, len(ATTRS)))
 
     def to_array(self, text: str) -> np.ndarray:
@@ -57,29 +97,54 @@ class WordCache:
         """
         if not text:
             return np.zeros((0, len(ATTRS)), dtype=np.uint64), np.zeros(0, dtype=np.int64)
-        lead = _LEAD.match(text)
-        lead_length = lead.end() if lead else 0
-        units = _UNITS.findall(text, lead_length)
-        found = list(map(self._ids.get, units))
-        if None in found:  # a text of known words only (the common case) costs no set
-            self._learn({u for u, i in zip(units, found) if i is None}, units)
-            found = list(map(self._ids.__getitem__, units))
-        ids = np.fromiter(found, np.int64, len(units))
-        lengths = self._runs["length"][ids]
-        offsets = np.cumsum(lengths) - lengths + lead_length
+        code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        space = _IS_SPACE[np.minimum(code, len(_IS_SPACE) - 1)]
+        head = ~space
+        head[1:] &= space[:-1]
+        starts = np.flatnonzero(head)
+        lead_length = int(starts[0]) if len(starts) else len(text)
+        ends = np.append(starts[1:], len(text))
+        hashes = self._hashes(code, starts, ends)
+        ids = self._lookup(text, hashes, starts, ends)
+        missing = np.flatnonzero(ids < 0)
+        if len(missing):
+            self._learn(text, hashes, starts, ends, missing)
+            ids = self._lookup(text, hashes, starts, ends)
         run_of, at = ragged(self._runs["first"][ids], self._runs["count"][ids])
         out = self._rows["row"][at]
-        out[:, 2] += offsets[run_of].astype(np.uint64)
+        out[:, 2] += starts[run_of].astype(np.uint64)
         if not lead_length:
             return out, at
         # Leading whitespace is one token of its own, with no word before it to attach a space to.
         lead_arr = self.tokenizer(text[:lead_length]).to_array(ATTRS).reshape(-1, len(ATTRS))
         return np.concatenate([lead_arr, out]), np.concatenate([np.full(len(lead_arr), -1), at])
 
-    def _learn(self, new: set[str], units: list[str]) -> None:
-        if len(self._ids) + len(new) > self.max_runs:
+    def _hashes(self, code: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Polynomial hash of each unit's code points: sum of c_j * B^(end-1-j), modulo 2**64."""
+        n = len(code)
+        if len(self._powers[0]) <= n:
+            size = max(2 * len(self._powers[0]), n + 1)
+            self._powers = (np.cumprod(np.concatenate([[np.uint64(1)], np.full(size - 1, _BASE)])),
+                            np.cumprod(np.concatenate([[np.uint64(1)], np.full(size - 1, _BASE_INV)])))
+        power, inverse = self._powers
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(code.astype(np.uint64) * inverse[1:n + 1], out=prefix[1:])
+        return (prefix[ends] - prefix[starts]) * power[ends]
+
+    def _lookup(self, text: str, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        ids = self._index.get(hashes)
+        for i in np.flatnonzero(ends - starts > HASHED_MAX).tolist():
+            ids[i] = self._long.get(text[starts[i]:ends[i]], -1)
+        return ids
+
+    def _learn(self, text: str, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray, missing: np.ndarray) -> None:
+        """Tokenise the missing units (each distinct one once, by itself) and add them."""
+        if self._runs.n + len(missing) > self.max_runs:
             self._clear()
-            new = set(units)
+            missing = np.arange(len(starts))
+        new: dict[str, int] = {}
+        for i in missing.tolist():
+            new.setdefault(text[starts[i]:ends[i]], i)
         new_units = sorted(new)
         words = [u.rstrip() if u[-1:].isspace() else u for u in new_units]
         parts: list[tuple[str, np.ndarray]] = []
@@ -93,11 +158,13 @@ class WordCache:
                 tail[:, 2] += np.uint64(shift)
                 arr = np.concatenate([arr, tail])
             parts.append((unit, arr))
-        self._store(parts)
-
-    def _store(self, parts: list[tuple[str, np.ndarray]]) -> None:
+        first_id = self._runs.n
         counts = np.array([len(a) for _, a in parts], dtype=np.int64)
-        self._ids.update((run, self._runs.n + k) for k, (run, _) in enumerate(parts))
-        self._runs.append(first=self._rows.n + np.cumsum(counts) - counts, count=counts,
-                          length=[len(run) for run, _ in parts])
+        self._runs.append(first=self._rows.n + np.cumsum(counts) - counts, count=counts)
         self._rows.append(row=np.concatenate([a for _, a in parts]) if parts else np.zeros((0, len(ATTRS)), np.uint64))
+        at = np.array([new[u] for u in new_units], dtype=np.int64)
+        short = (ends[at] - starts[at]) <= HASHED_MAX
+        ids = first_id + np.arange(len(new_units))
+        self._index.add(hashes[at[short]], ids[short])
+        for k in np.flatnonzero(~short).tolist():
+            self._long[new_units[k]] = int(ids[k])

@@ -55,4 +55,22 @@ def test_cache_restarts_past_its_bound():
     cache = WordCache(NLP.tokenizer, max_runs=5)
     cache.to_array("one two three four five six seven eight")
     assert cache.to_array("nine ten. one")[:, 2].tolist() == [0, 5, 8, 10]  # nine, ten, ".", one
-    assert len(cache._ids) == 3  # restarted: only the units of the last text ("nine ", "ten. ", "one")
+    assert cache._runs.n == 3  # restarted: only the units of the last text ("nine ", "ten. ", "one")
+
+
+def test_space_table_is_str_isspace():
+    from nlp_pipeline.wordcache import SPACE_CODES
+
+    assert list(SPACE_CODES) == [c for c in range(0x110000) if chr(c).isspace()]
+
+
+def test_long_runs_are_found_by_their_text():
+    """Runs past HASHED_MAX are found by their text, not by hash."""
+    from nlp_pipeline.wordcache import HASHED_MAX
+
+    cache = WordCache(NLP.tokenizer)
+    long_a, long_b = "a" * (HASHED_MAX + 5), "b" * (HASHED_MAX + 5)
+    text = f"{long_a} x {long_b} {long_a}"
+    for _ in range(2):
+        assert [tuple(r) for r in cache.to_array(text).tolist()] == reference(text)
+    assert len(cache._long) == 3  # "aaa… ", "bbb… " and the final "aaa…" without its space
