@@ -41,8 +41,9 @@ class _KeyIndex:
         self._ids = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
 
     def get(self, keys: np.ndarray) -> np.ndarray:
+        # Searched in increasing order: each search starts where the last ended, in memory just read.
+        todo = np.argsort(keys)
         out = np.full(len(keys), -1, dtype=np.int64)
-        todo = np.arange(len(keys))
         for k, v in zip(self._keys, self._ids):
             if not len(k) or not len(todo):
                 continue
@@ -53,13 +54,17 @@ class _KeyIndex:
         return out
 
     def add(self, keys: np.ndarray, ids: np.ndarray) -> None:
-        k, v = np.concatenate([self._keys[1], keys]), np.concatenate([self._ids[1], ids])
-        level = 1 if len(k) <= max(4096, len(self._keys[0]) // 8) else 0
-        if level == 0:
-            k, v = np.concatenate([self._keys[0], k]), np.concatenate([self._ids[0], v])
-            self._keys[1], self._ids[1] = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, ids = keys[order], ids[order]
+        if len(self._keys[1]) + len(keys) <= max(4096, len(self._keys[0]) // 8):
+            at = np.searchsorted(self._keys[1], keys)  # a merge into the small array: one copy, no sort
+            self._keys[1], self._ids[1] = np.insert(self._keys[1], at, keys), np.insert(self._ids[1], at, ids)
+            return
+        k = np.concatenate([self._keys[0], self._keys[1], keys])
+        v = np.concatenate([self._ids[0], self._ids[1], ids])
         order = np.argsort(k, kind="stable")
-        self._keys[level], self._ids[level] = k[order], v[order]
+        self._keys = [k[order], np.zeros(0, np.uint64)]
+        self._ids = [v[order], np.zeros(0, np.int64)]
 
 
 class WordCache:
@@ -108,8 +113,9 @@ class WordCache:
         ids = self._lookup(text, hashes, starts, ends)
         missing = np.flatnonzero(ids < 0)
         if len(missing):
-            self._learn(text, hashes, starts, ends, missing)
-            ids = self._lookup(text, hashes, starts, ends)
+            if self._learn(text, hashes, starts, ends, missing):  # the cache started afresh
+                missing = np.arange(len(starts))
+            ids[missing] = self._lookup(text, hashes[missing], starts[missing], ends[missing])
         run_of, at = ragged(self._runs["first"][ids], self._runs["count"][ids])
         out = self._rows["row"][at]
         out[:, 2] += starts[run_of].astype(np.uint64)
@@ -137,9 +143,13 @@ class WordCache:
             ids[i] = self._long.get(text[starts[i]:ends[i]], -1)
         return ids
 
-    def _learn(self, text: str, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray, missing: np.ndarray) -> None:
-        """Tokenise the missing units (each distinct one once, by itself) and add them."""
-        if self._runs.n + len(missing) > self.max_runs:
+    def _learn(self, text: str, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray, missing: np.ndarray) -> bool:
+        """Tokenise the missing units (each distinct one once, by itself) and add them.
+
+        Returns whether the cache had to start afresh first (then every unit of the text is new).
+        """
+        cleared = self._runs.n + len(missing) > self.max_runs
+        if cleared:
             self._clear()
             missing = np.arange(len(starts))
         new: dict[str, int] = {}
@@ -168,3 +178,4 @@ class WordCache:
         self._index.add(hashes[at[short]], ids[short])
         for k in np.flatnonzero(~short).tolist():
             self._long[new_units[k]] = int(ids[k])
+        return cleared
