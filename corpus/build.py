@@ -1,7 +1,10 @@
 """Assemble corpus/raw/*.jsonl into train.jsonl and test.jsonl, split by document.
 
-Checks every record, the per-label and no-label quotas, and that no two passages share
-more than half of their word types (no templates). Run: python corpus/build.py
+Checks every record and that no two passages share more than half of their word types (no
+templates: the shared types are more than half of each passage's types). A training passage
+that shares more than 60% of the smaller passage's types with a test passage (two accounts of
+the same event, say) is left out of training, so the test split never has a near-twin in
+training. Run: python corpus/build.py
 """
 from __future__ import annotations
 
@@ -19,28 +22,49 @@ HERE = Path(__file__).parent
 LABELS = ["attribution", "trust", "legal", "geopolitics", "capacity", "technology", "culture", "response"]
 TEST_SHARE = 0.2
 MAX_OVERLAP = 0.5
+TWIN_OVERLAP = 0.6
 
 
 def words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower()))
 
 
-def overlaps(texts: list[str], min_types: int = 8) -> list[tuple[int, int, float]]:
-    """Pairs whose shared word types exceed MAX_OVERLAP of the smaller passage's types."""
+def _pair_ratios(texts: list[str], min_types: int, block: int = 2000):
+    """Yield (i, j, shared / smaller, shared / larger) for i < j over pairs sharing any word type,
+    a block of rows at a time (the full matrix of a 20,000-passage corpus would take gigabytes)."""
     sets = [words(t) for t in texts]
-    vocab = {w: i for i, w in enumerate(sorted(set().union(*sets)))}
+    vocab = {w: i for i, w in enumerate(sorted(set().union(*sets)) if sets else [])}
     rows = [i for i, s in enumerate(sets) for _ in s]
     cols = [vocab[w] for s in sets for w in s]
     B = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sets), len(vocab)))
-    inter = (B @ B.T).toarray()
     size = np.array([len(s) for s in sets], dtype=float)
-    ratio = inter / np.maximum(np.minimum.outer(size, size), 1)
-    np.fill_diagonal(ratio, 0)
-    ok = (size >= min_types)
-    ratio[~ok, :] = 0
-    ratio[:, ~ok] = 0
-    i, j = np.nonzero(np.triu(ratio > MAX_OVERLAP))
-    return [(a, b, ratio[a, b]) for a, b in zip(i.tolist(), j.tolist())]
+    for lo in range(0, len(sets), block):
+        inter = (B[lo:lo + block] @ B.T).toarray()
+        i, j = np.nonzero(inter)
+        i = i + lo
+        keep = (j > i) & (size[i] >= min_types) & (size[j] >= min_types)
+        i, j = i[keep], j[keep]
+        shared = inter[i - lo, j]
+        yield i, j, shared / np.minimum(size[i], size[j]), shared / np.maximum(size[i], size[j])
+
+
+def overlaps(texts: list[str], min_types: int = 8) -> list[tuple[int, int, float]]:
+    """Template pairs: the shared word types exceed MAX_OVERLAP of both passages' types."""
+    out = []
+    for i, j, _small, large in _pair_ratios(texts, min_types):
+        hit = large > MAX_OVERLAP
+        out += zip(i[hit].tolist(), j[hit].tolist(), large[hit].tolist())
+    return out
+
+
+def near_twins(texts: list[str], test: list[bool], min_types: int = 8) -> set[int]:
+    """Training passages sharing more than TWIN_OVERLAP of the smaller passage's types with a test passage."""
+    test = np.asarray(test)
+    out: set[int] = set()
+    for i, j, small, _large in _pair_ratios(texts, min_types):
+        hit = (small > TWIN_OVERLAP) & (test[i] != test[j])
+        out.update(np.where(test[i[hit]], j[hit], i[hit]).tolist())
+    return out
 
 
 def is_test(doc: str) -> bool:
@@ -76,7 +100,9 @@ def main() -> int:
           f"no-label {empty / len(records):.1%}, dropped {len(drop)} for overlap")
     print("per label:", dict(sorted(counts.items())))
     print("registers:", dict(Counter(r["register"] for r in records)))
-    train = [r for r in records if not is_test(r["doc"])]
+    twins = near_twins([r["text"] for r in records], [is_test(r["doc"]) for r in records])
+    print(f"left out of training: {len(twins)} near-twins of test passages")
+    train = [r for k, r in enumerate(records) if not is_test(r["doc"]) and k not in twins]
     test = [r for r in records if is_test(r["doc"])]
     for name, rows in (("train.jsonl", train), ("test.jsonl", test)):
         with (HERE / name).open("w", encoding="utf-8") as fh:
