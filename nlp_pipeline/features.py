@@ -74,7 +74,7 @@ class Tokens:
     row_start: np.ndarray
     row_end: np.ndarray
     key: np.ndarray | None = None  # tokens with one key (within `key_space`) share a type; -1: no key
-    key_space: tuple | None = None
+    key_space: int | None = None
 
     @property
     def n_rows(self) -> int:
@@ -224,7 +224,7 @@ class Featurizer:
         self._h_ptr.append(ptr=[0])
         # Type row by token key (the word cache's row), -1 unknown; its last slot stays -1, so key -1 reads it.
         self._type_by_key = np.full(1, -1, dtype=np.int64)
-        self._key_space: tuple | None = None
+        self._key_space: int | None = None
         self._resets = getattr(self, "_resets", -1) + 1
 
     def _add_types(self, hashes: np.ndarray, strings: list[str]) -> None:

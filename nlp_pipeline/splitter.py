@@ -150,9 +150,9 @@ def _sentences_from_array(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return arr[a, 1], arr[b, 1] + arr[b, 2]
 
 
-def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None, object]]:
     """Per text: (SENT_START, IDX, LENGTH, IS_SPACE) as int64 rows, the LOWER hashes of its tokens,
-    and their rows in the word cache (None without one).
+    their rows in the word cache (None without one) and the numbering those rows belong to.
 
     With the blank pipeline, sentence starts come straight from the token arrays (the array
     sentencizer's rule), sparing spaCy a pass that writes them into the Doc for us to read back.
@@ -163,11 +163,11 @@ def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray,
         for text in texts:
             arr, keys = cache.to_arrays(text)
             starts = sentence_starts(arr[:, 0], arr[:, 1], final)
-            yield np.column_stack([starts, arr[:, [2, 3, 5]].astype(np.int64)]), arr[:, 4], keys
+            yield np.column_stack([starts, arr[:, [2, 3, 5]].astype(np.int64)]), arr[:, 4], keys, cache.key_space
         return
     for doc in nlp.pipe(texts, batch_size=4):
         arr = doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE, LOWER])
-        yield arr[:, :4].astype(np.int64), arr[:, 4], None
+        yield arr[:, :4].astype(np.int64), arr[:, 4], None, None
 
 
 @lru_cache(maxsize=4)
@@ -205,7 +205,7 @@ class TokenArrays:
     start: np.ndarray
     end: np.ndarray
     key: np.ndarray | None = None
-    key_space: tuple | None = None
+    key_space: int | None = None
 
 
 def split(text: str, config: SplitConfig | None = None) -> list[Passage]:
@@ -281,8 +281,10 @@ def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]],
     piece = np.array(pieces, dtype=np.int64).reshape(-1, 3)
     parts: list[np.ndarray] = []
     key_parts: list[np.ndarray] = []
-    for (a, b), (sent, lower, keys) in zip(chunks, _token_arrays(nlp, chunk_texts)):
+    key_spaces = set()
+    for (a, b), (sent, lower, keys, key_space) in zip(chunks, _token_arrays(nlp, chunk_texts)):
         base = pieces[a][1]
+        key_spaces.add(key_space)
         if keys is not None:
             key_parts.append(keys)
         token_parts.append(np.stack([lower, (sent[:, 1] + base).astype(np.uint64),
@@ -302,9 +304,10 @@ def _split_paragraphs(text: str, paras: list[tuple[int, tuple[int, int]]],
     if (spans[:, 2] - spans[:, 1] > limit).any():
         spans = _span_array([(p, xs, xe) for p, s, e in spans.tolist() for xs, xe in _cut_long(text, s, e, limit)])
     tok = np.concatenate(token_parts) if token_parts else np.zeros((0, 3), dtype=np.uint64)
-    keyed = key_parts and len(key_parts) == len(token_parts)
+    # Keys only when every chunk's rows belong to one numbering (the cache may start afresh mid-window).
+    keyed = key_parts and len(key_parts) == len(token_parts) and len(key_spaces) == 1
     tokens = TokenArrays(tok[:, 0], tok[:, 1].astype(np.int64), tok[:, 2].astype(np.int64),
-                         np.concatenate(key_parts) if keyed else None, _word_cache(nlp).key_space if keyed else None)
+                         np.concatenate(key_parts) if keyed else None, key_spaces.pop() if keyed else None)
     return _merge_markers(text, spans), tokens
 
 

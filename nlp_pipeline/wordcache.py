@@ -12,6 +12,8 @@ after punctuation); there we give the run's own tokenization, the same every tim
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 from spacy.tokenizer import Tokenizer
@@ -25,11 +27,12 @@ ATTRS = [ORTH, IS_PUNCT, IDX, LENGTH, LOWER, IS_SPACE]
 SPACE_CODES = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760, *range(8192, 8203), 8232, 8233, 8239, 8287, 12288)
 _IS_SPACE = np.zeros(max(SPACE_CODES) + 2, dtype=bool)  # the last slot stands for every higher code point
 _IS_SPACE[list(SPACE_CODES)] = True
-# Units up to this long are found by a 64-bit polynomial hash of their code points; longer ones
-# by their text (crafted strings of a few thousand characters can collide in such a hash).
-HASHED_MAX = 256
+# Units are found by a 64-bit polynomial hash of their code points (plus one, so that no
+# code point counts as nothing), then checked code point by code point against the unit
+# stored under that hash: a unit whose hash collides with another's is kept by its text.
 _BASE = np.uint64(0x9E3779B97F4A7C15)  # odd, so it has an inverse modulo 2**64
 _BASE_INV = np.uint64(pow(int(_BASE), -1, 2**64))
+_KEY_SPACES = itertools.count()  # numberings of cache rows, unique within the process
 
 
 class _KeyIndex:
@@ -83,12 +86,13 @@ class WordCache:
 
     def _clear(self) -> None:
         # Row numbers mean something only until the next clear: `key_space` names the numbering.
-        self.key_space = (id(self), getattr(self, "key_space", (0, -1))[1] + 1)
+        self.key_space = next(_KEY_SPACES)
         self._index = _KeyIndex()
-        self._long: dict[str, int] = {}
-        # Per unit: first row of its tokens and how many tokens.
-        self._runs = Growing(first=np.int64, count=np.int64)
+        self._by_text: dict[str, int] = {}  # units whose hash another unit holds
+        # Per unit: first row of its tokens, how many tokens, where its code points are kept, its length.
+        self._runs = Growing(first=np.int64, count=np.int64, code_at=np.int64, length=np.int64)
         self._rows = Growing(row=(np.uint64, len(ATTRS)))
+        self._codes = Growing(code=np.uint32)
 
     def to_array(self, text: str) -> np.ndarray:
         """The (n_tokens, 6) uint64 array `nlp.tokenizer(text).to_array(ATTRS)` would give."""
@@ -110,12 +114,12 @@ class WordCache:
         lead_length = int(starts[0]) if len(starts) else len(text)
         ends = np.append(starts[1:], len(text))
         hashes = self._hashes(code, starts, ends)
-        ids = self._lookup(text, hashes, starts, ends)
+        ids = self._lookup(text, code, hashes, starts, ends)
         missing = np.flatnonzero(ids < 0)
         if len(missing):
-            if self._learn(text, hashes, starts, ends, missing):  # the cache started afresh
+            if self._learn(text, code, hashes, starts, ends, missing):  # the cache started afresh
                 missing = np.arange(len(starts))
-            ids[missing] = self._lookup(text, hashes[missing], starts[missing], ends[missing])
+            ids[missing] = self._lookup(text, code, hashes[missing], starts[missing], ends[missing])
         run_of, at = ragged(self._runs["first"][ids], self._runs["count"][ids])
         out = self._rows["row"][at]
         out[:, 2] += starts[run_of].astype(np.uint64)
@@ -126,7 +130,7 @@ class WordCache:
         return np.concatenate([lead_arr, out]), np.concatenate([np.full(len(lead_arr), -1), at])
 
     def _hashes(self, code: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """Polynomial hash of each unit's code points: sum of c_j * B^(end-1-j), modulo 2**64."""
+        """Polynomial hash of each unit's code points: sum of (c_j + 1) * B^(end-1-j), modulo 2**64."""
         n = len(code)
         if len(self._powers[0]) <= n:
             size = max(2 * len(self._powers[0]), n + 1)
@@ -134,16 +138,28 @@ class WordCache:
                             np.cumprod(np.concatenate([[np.uint64(1)], np.full(size - 1, _BASE_INV)])))
         power, inverse = self._powers
         prefix = np.zeros(n + 1, dtype=np.uint64)
-        np.cumsum(code.astype(np.uint64) * inverse[1:n + 1], out=prefix[1:])
+        np.cumsum((code.astype(np.uint64) + np.uint64(1)) * inverse[1:n + 1], out=prefix[1:])
         return (prefix[ends] - prefix[starts]) * power[ends]
 
-    def _lookup(self, text: str, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    def _lookup(self, text: str, code: np.ndarray, hashes: np.ndarray, starts: np.ndarray,
+                ends: np.ndarray) -> np.ndarray:
+        """Id of each unit, -1 if unknown: found by hash, kept only if its code points are the same."""
         ids = self._index.get(hashes)
-        for i in np.flatnonzero(ends - starts > HASHED_MAX).tolist():
-            ids[i] = self._long.get(text[starts[i]:ends[i]], -1)
+        found = np.flatnonzero(ids >= 0)
+        if len(found):
+            length = ends[found] - starts[found]
+            same = self._runs["length"][ids[found]] == length
+            owner, at = ragged(starts[found], np.where(same, length, 0))
+            _, kept = ragged(self._runs["code_at"][ids[found]], np.where(same, length, 0))
+            differ = np.bincount(owner, weights=code[at] != self._codes["code"][kept], minlength=len(found))
+            ids[found[~same | (differ > 0)]] = -1
+        if self._by_text:
+            for i in np.flatnonzero(ids < 0).tolist():
+                ids[i] = self._by_text.get(text[starts[i]:ends[i]], -1)
         return ids
 
-    def _learn(self, text: str, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray, missing: np.ndarray) -> bool:
+    def _learn(self, text: str, code: np.ndarray, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+               missing: np.ndarray) -> bool:
         """Tokenise the missing units (each distinct one once, by itself) and add them.
 
         Returns whether the cache had to start afresh first (then every unit of the text is new).
@@ -169,13 +185,22 @@ class WordCache:
                 arr = np.concatenate([arr, tail])
             parts.append((unit, arr))
         first_id = self._runs.n
+        at = np.array([new[u] for u in new_units], dtype=np.int64)  # where each new unit occurs in the text
         counts = np.array([len(a) for _, a in parts], dtype=np.int64)
-        self._runs.append(first=self._rows.n + np.cumsum(counts) - counts, count=counts)
+        lengths = ends[at] - starts[at]
+        _, pos = ragged(starts[at], lengths)
+        self._runs.append(first=self._rows.n + np.cumsum(counts) - counts, count=counts,
+                          code_at=self._codes.n + np.cumsum(lengths) - lengths, length=lengths)
         self._rows.append(row=np.concatenate([a for _, a in parts]) if parts else np.zeros((0, len(ATTRS)), np.uint64))
-        at = np.array([new[u] for u in new_units], dtype=np.int64)
-        short = (ends[at] - starts[at]) <= HASHED_MAX
+        self._codes.append(code=code[pos])
+        # A unit takes its hash in the index unless another unit (known, or new here) holds it.
         ids = first_id + np.arange(len(new_units))
-        self._index.add(hashes[at[short]], ids[short])
-        for k in np.flatnonzero(~short).tolist():
-            self._long[new_units[k]] = int(ids[k])
+        taken = self._index.get(hashes[at]) >= 0
+        _, first = np.unique(hashes[at], return_index=True)
+        free = np.zeros(len(at), dtype=bool)
+        free[first] = True
+        free &= ~taken
+        self._index.add(hashes[at[free]], ids[free])
+        for k in np.flatnonzero(~free).tolist():
+            self._by_text[new_units[k]] = int(ids[k])
         return cleared

@@ -154,7 +154,32 @@ def test_token_arrays_shortcut_equals_the_spacy_pipeline(parts):
     texts = ["".join(parts), "Second text. It has two sentences."]
     fast = list(_token_arrays(nlp, texts))
     assert nlp.pipe_names == ["array_sentencizer"]
-    for (sent, lower, _keys), doc in zip(fast, nlp.pipe(texts)):
+    for (sent, lower, _keys, _space), doc in zip(fast, nlp.pipe(texts)):
         arr = doc.to_array([SENT_START, IDX, LENGTH, IS_SPACE, LOWER])
         assert np.array_equal(sent, arr[:, :4].astype(np.int64))
         assert np.array_equal(lower, arr[:, 4])
+
+
+def test_token_keys_belong_to_the_cache_numbering_they_name(monkeypatch):
+    """When the word cache starts afresh in the middle of a window, the window's tokens carry no
+    keys (rows of the old numbering would be read as rows of the new one)."""
+    import numpy as np
+
+    from nlp_pipeline import splitter
+
+    nlp = splitter.load_nlp("blank")  # the pipeline split_spans uses (load_nlp() is another cache entry)
+    cache = splitter._word_cache(nlp)
+    monkeypatch.setattr(splitter, "CHUNK_CHARS", 300)  # several chunks per window
+    monkeypatch.setattr(cache, "max_runs", cache._runs.n + 60)  # and a restart within the text
+    words = [f"w{i}x" for i in range(400)]
+    text = "\n\n".join(" ".join(words[k:k + 20]) + "." for k in range(0, 400, 20))
+    keyed = restarted = 0
+    for _first, _spans, tokens in splitter.split_spans(text, window_chars=2000):
+        if tokens.key is None:
+            restarted += 1
+            continue
+        keyed += 1
+        assert tokens.key_space == cache.key_space
+        rows = cache._rows["row"][tokens.key[tokens.key >= 0]]
+        assert np.array_equal(rows[:, 4], tokens.lower[tokens.key >= 0])  # each key's row is the token's word
+    assert restarted and keyed

@@ -64,13 +64,18 @@ def test_space_table_is_str_isspace():
     assert list(SPACE_CODES) == [c for c in range(0x110000) if chr(c).isspace()]
 
 
-def test_long_runs_are_found_by_their_text():
-    """Runs past HASHED_MAX are found by their text, not by hash."""
-    from nlp_pipeline.wordcache import HASHED_MAX
+def test_units_whose_hashes_collide_are_told_apart(monkeypatch):
+    """Every unit is checked against the one stored under its hash: with a hash that gives every
+    unit the same value (or a NUL that a careless hash would ignore), tokens are still exact."""
+    import numpy as np
 
+    texts = ["a b", "x \x00a b", "It is fine. Then \x00fine. Next one is here.", "b a\n\nb", "a  a"]
     cache = WordCache(NLP.tokenizer)
-    long_a, long_b = "a" * (HASHED_MAX + 5), "b" * (HASHED_MAX + 5)
-    text = f"{long_a} x {long_b} {long_a}"
+    for text in texts:
+        assert [tuple(r) for r in cache.to_array(text).tolist()] == reference(text), repr(text)
+    monkeypatch.setattr(WordCache, "_hashes", lambda self, code, starts, ends: np.zeros(len(starts), np.uint64))
+    cache = WordCache(NLP.tokenizer)
     for _ in range(2):
-        assert [tuple(r) for r in cache.to_array(text).tolist()] == reference(text)
-    assert len(cache._long) == 3  # "aaa… ", "bbb… " and the final "aaa…" without its space
+        for text in texts:
+            assert [tuple(r) for r in cache.to_array(text).tolist()] == reference(text), repr(text)
+    assert len(cache._by_text) > 3  # all but the first unit were kept by their text
