@@ -5,14 +5,15 @@ own. spaCy caches runs, but stops caching a document's runs once it meets its fi
 case ("U.S.", "don't"), so on real text it re-tokenises most words from scratch. This cache
 tokenises each distinct run once, by itself, keeps its tokens as array rows, and builds a
 text's token arrays by gathering rows with numpy, at a fraction of the cost. Runs are cut and
-found with numpy too (a hash of each run's code points, one sorted search for all of them). On ordinary text
-that is exactly `nlp.tokenizer(text)` (checked by the tests on the corpus). spaCy's own result
+found with numpy too (a hash of each run's code points, one sorted search for all of them).
+On ordinary text that is exactly `nlp.tokenizer(text)` (checked by the tests on the corpus). spaCy's own result
 can depend on its cache history in rare cases (an emoticon special case such as ":*" right
 after punctuation); there we give the run's own tokenization, the same every time.
 """
 from __future__ import annotations
 
 import itertools
+import os
 
 import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
@@ -27,11 +28,11 @@ ATTRS = [ORTH, IS_PUNCT, IDX, LENGTH, LOWER, IS_SPACE]
 SPACE_CODES = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760, *range(8192, 8203), 8232, 8233, 8239, 8287, 12288)
 _IS_SPACE = np.zeros(max(SPACE_CODES) + 2, dtype=bool)  # the last slot stands for every higher code point
 _IS_SPACE[list(SPACE_CODES)] = True
-# Units are found by a 64-bit polynomial hash of their code points (plus one, so that no
-# code point counts as nothing), then checked code point by code point against the unit
-# stored under that hash: a unit whose hash collides with another's is kept by its text.
-_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd, so it has an inverse modulo 2**64
-_BASE_INV = np.uint64(pow(int(_BASE), -1, 2**64))
+# Units are found by a 64-bit hash of their code points: sum of (code point + 1) times a weight
+# for its distance from the unit's end, modulo 2**64, with odd weights each cache draws at random.
+# Two different units share a hash with probability at most 2**-44 (2**-64 unless their code
+# points differ only by multiples of 2**20), whatever the text: the weights are not known in
+# advance, so no input can be crafted to collide (as it can against a fixed polynomial hash).
 _KEY_SPACES = itertools.count()  # numberings of cache rows, unique within the process
 
 
@@ -81,18 +82,17 @@ class WordCache:
     def __init__(self, tokenizer: Tokenizer, max_runs: int = 300_000):
         self.tokenizer = tokenizer
         self.max_runs = max_runs
-        self._powers = (np.ones(1, np.uint64), np.ones(1, np.uint64))
+        self._random = np.random.default_rng(int.from_bytes(os.urandom(8), "little"))
+        self._weights = np.zeros(0, dtype=np.uint64)
         self._clear()
 
     def _clear(self) -> None:
         # Row numbers mean something only until the next clear: `key_space` names the numbering.
         self.key_space = next(_KEY_SPACES)
         self._index = _KeyIndex()
-        self._by_text: dict[str, int] = {}  # units whose hash another unit holds
-        # Per unit: first row of its tokens, how many tokens, where its code points are kept, its length.
-        self._runs = Growing(first=np.int64, count=np.int64, code_at=np.int64, length=np.int64)
+        # Per unit: first row of its tokens and how many tokens.
+        self._runs = Growing(first=np.int64, count=np.int64)
         self._rows = Growing(row=(np.uint64, len(ATTRS)))
-        self._codes = Growing(code=np.uint32)
 
     def to_array(self, text: str) -> np.ndarray:
         """The (n_tokens, 6) uint64 array `nlp.tokenizer(text).to_array(ATTRS)` would give."""
@@ -114,12 +114,12 @@ class WordCache:
         lead_length = int(starts[0]) if len(starts) else len(text)
         ends = np.append(starts[1:], len(text))
         hashes = self._hashes(code, starts, ends)
-        ids = self._lookup(text, code, hashes, starts, ends)
+        ids = self._index.get(hashes)
         missing = np.flatnonzero(ids < 0)
         if len(missing):
-            if self._learn(text, code, hashes, starts, ends, missing):  # the cache started afresh
+            if self._learn(text, hashes, starts, ends, missing):  # the cache started afresh
                 missing = np.arange(len(starts))
-            ids[missing] = self._lookup(text, code, hashes[missing], starts[missing], ends[missing])
+            ids[missing] = self._index.get(hashes[missing])
         run_of, at = ragged(self._runs["first"][ids], self._runs["count"][ids])
         out = self._rows["row"][at]
         out[:, 2] += starts[run_of].astype(np.uint64)
@@ -130,36 +130,20 @@ class WordCache:
         return np.concatenate([lead_arr, out]), np.concatenate([np.full(len(lead_arr), -1), at])
 
     def _hashes(self, code: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """Polynomial hash of each unit's code points: sum of (c_j + 1) * B^(end-1-j), modulo 2**64."""
-        n = len(code)
-        if len(self._powers[0]) <= n:
-            size = max(2 * len(self._powers[0]), n + 1)
-            self._powers = (np.cumprod(np.concatenate([[np.uint64(1)], np.full(size - 1, _BASE)])),
-                            np.cumprod(np.concatenate([[np.uint64(1)], np.full(size - 1, _BASE_INV)])))
-        power, inverse = self._powers
-        prefix = np.zeros(n + 1, dtype=np.uint64)
-        np.cumsum((code.astype(np.uint64) + np.uint64(1)) * inverse[1:n + 1], out=prefix[1:])
-        return (prefix[ends] - prefix[starts]) * power[ends]
+        """Each unit's hash: sum of (c_j + 1) * weight[end - 1 - j] over its code points, modulo 2**64."""
+        if not len(starts):
+            return np.zeros(0, dtype=np.uint64)
+        longest = int((ends - starts).max())
+        if longest > len(self._weights):
+            more = self._random.integers(0, 2**63, max(longest, 2 * len(self._weights), 64) - len(self._weights),
+                                         dtype=np.int64, endpoint=False).astype(np.uint64)
+            self._weights = np.concatenate([self._weights, more * np.uint64(2) + np.uint64(1)])
+        lo, hi = int(starts[0]), int(ends[-1])  # units cover [lo, hi) without gaps
+        from_end = np.repeat(ends - 1, ends - starts) - np.arange(lo, hi)
+        terms = (code[lo:hi].astype(np.uint64) + np.uint64(1)) * self._weights[from_end]
+        return np.add.reduceat(terms, starts - lo)
 
-    def _lookup(self, text: str, code: np.ndarray, hashes: np.ndarray, starts: np.ndarray,
-                ends: np.ndarray) -> np.ndarray:
-        """Id of each unit, -1 if unknown: found by hash, kept only if its code points are the same."""
-        ids = self._index.get(hashes)
-        found = np.flatnonzero(ids >= 0)
-        if len(found):
-            length = ends[found] - starts[found]
-            same = self._runs["length"][ids[found]] == length
-            owner, at = ragged(starts[found], np.where(same, length, 0))
-            _, kept = ragged(self._runs["code_at"][ids[found]], np.where(same, length, 0))
-            differ = np.bincount(owner, weights=code[at] != self._codes["code"][kept], minlength=len(found))
-            ids[found[~same | (differ > 0)]] = -1
-        if self._by_text:
-            for i in np.flatnonzero(ids < 0).tolist():
-                ids[i] = self._by_text.get(text[starts[i]:ends[i]], -1)
-        return ids
-
-    def _learn(self, text: str, code: np.ndarray, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-               missing: np.ndarray) -> bool:
+    def _learn(self, text: str, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray, missing: np.ndarray) -> bool:
         """Tokenise the missing units (each distinct one once, by itself) and add them.
 
         Returns whether the cache had to start afresh first (then every unit of the text is new).
@@ -184,23 +168,9 @@ class WordCache:
                 tail[:, 2] += np.uint64(shift)
                 arr = np.concatenate([arr, tail])
             parts.append((unit, arr))
-        first_id = self._runs.n
-        at = np.array([new[u] for u in new_units], dtype=np.int64)  # where each new unit occurs in the text
         counts = np.array([len(a) for _, a in parts], dtype=np.int64)
-        lengths = ends[at] - starts[at]
-        _, pos = ragged(starts[at], lengths)
-        self._runs.append(first=self._rows.n + np.cumsum(counts) - counts, count=counts,
-                          code_at=self._codes.n + np.cumsum(lengths) - lengths, length=lengths)
+        ids = self._runs.n + np.arange(len(new_units))
+        self._runs.append(first=self._rows.n + np.cumsum(counts) - counts, count=counts)
         self._rows.append(row=np.concatenate([a for _, a in parts]) if parts else np.zeros((0, len(ATTRS)), np.uint64))
-        self._codes.append(code=code[pos])
-        # A unit takes its hash in the index unless another unit (known, or new here) holds it.
-        ids = first_id + np.arange(len(new_units))
-        taken = self._index.get(hashes[at]) >= 0
-        _, first = np.unique(hashes[at], return_index=True)
-        free = np.zeros(len(at), dtype=bool)
-        free[first] = True
-        free &= ~taken
-        self._index.add(hashes[at[free]], ids[free])
-        for k in np.flatnonzero(~free).tolist():
-            self._by_text[new_units[k]] = int(ids[k])
+        self._index.add(hashes[np.array([new[u] for u in new_units], dtype=np.int64)], ids)
         return cleared
