@@ -46,13 +46,19 @@ def take_rows(X: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((X.data[at], X.indices[at], indptr), shape=(len(rows), X.shape[1]))
 
 
+GRAM_NUMPY_MAX = 64
+
+
 def gram(X: sp.csr_matrix) -> np.ndarray:
-    """X @ X.T as a dense array for a CSR matrix of few rows, with numpy alone.
+    """X @ X.T as a dense array; for a CSR matrix of few rows (a typical document's digest
+    candidates), with numpy alone.
 
     SciPy's sparse product turns X.T into CSR through an index array as long as the vocabulary;
     here each stored entry meets the dense columns of the (few) rows instead.
     """
     n = X.shape[0]
+    if n > GRAM_NUMPY_MAX:  # numpy's work grows as entries x rows; SciPy's sparse product wins past here
+        return (X @ X.T).toarray()
     S = np.zeros((n, n))
     if X.nnz == 0:
         return S
