@@ -137,6 +137,11 @@ def _literal_prefix(pattern: str) -> str | None:
     return lit or None
 
 
+def _is_phrase(pattern: str) -> bool:
+    """Whether a cue pattern spans several words (then it is matched on the text, not per token)."""
+    return re.search(r"\s| |\\s", pattern) is not None
+
+
 def _char_grams(token: str, lo: int, hi: int) -> list[str]:
     padded = f" {token} "
     return [padded[i:i + n] for n in range(lo, hi + 1) for i in range(len(padded) - n + 1)]
@@ -181,19 +186,16 @@ class Featurizer:
     def _compile(self) -> None:
         """Build the lookup structures `transform` uses; derived from the fitted state only."""
         # Single-word cues are matched once per token type; phrases need one regex scan per text.
-        single, groups = [], []
-        for j, pats in enumerate(self.cues.values()):
-            one = [p for p in pats if not re.search(r"\s| |\\s", p)]
-            many = [p for p in pats if p not in one]
+        single = []
+        for pats in self.cues.values():
+            one = [p for p in pats if not _is_phrase(p)]
             single.append(re.compile("(?:" + "|".join(one) + ")") if one else None)
-            if many:
-                groups.append(f"(?P<c{j}>" + "|".join(many) + ")")
         self._cue_single = single
-        self._cue_phrase = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])") if groups else None
         # Every phrase starts with a literal; only tokens that start with one of them are tried, each
         # against a regex of only the phrases its text can begin (same order, so the same first match).
         self._phrases = [(j, p, _literal_prefix(p)) for j, pats in enumerate(self.cues.values())
-                         for p in pats if re.search(r"\s| |\\s", p)]
+                         for p in pats if _is_phrase(p)]
+        self._cue_phrase = self._phrase_pattern(range(len(self._phrases))) if self._phrases else None
         self._starters = tuple(filter(None, (lit for _, _, lit in self._phrases)))
         self._scan_all = len(self._starters) < len(self._phrases)  # a phrase without a literal start: scan everything
         self._phrase_rx: list[re.Pattern] = []
@@ -273,12 +275,16 @@ class Featurizer:
                       if lit and (token.startswith(lit) or lit.startswith(token)))
         at = self._phrase_rx_of.get(which)
         if at is None:
-            groups = []
-            for j in sorted({self._phrases[k][0] for k in which}):
-                groups.append(f"(?P<c{j}>" + "|".join(self._phrases[k][1] for k in which if self._phrases[k][0] == j) + ")")
             at = self._phrase_rx_of[which] = len(self._phrase_rx)
-            self._phrase_rx.append(re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])"))
+            self._phrase_rx.append(self._phrase_pattern(which))
         return at
+
+    def _phrase_pattern(self, which: Sequence[int]) -> re.Pattern:
+        """One regex of the phrases `which` (indexes into `_phrases`): a named group per label, in label order."""
+        labels = sorted({self._phrases[k][0] for k in which})
+        groups = [f"(?P<c{j}>" + "|".join(self._phrases[k][1] for k in which if self._phrases[k][0] == j) + ")"
+                  for j in labels]
+        return re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])")
 
     def _type_of(self, tokens: Tokens) -> np.ndarray:
         """Type row of every token, learning the types not seen before.

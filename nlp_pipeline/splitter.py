@@ -150,7 +150,7 @@ def _sentences_from_array(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return arr[a, 1], arr[b, 1] + arr[b, 2]
 
 
-def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None, object]]:
+def _token_arrays(nlp: Language, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None, int | None]]:
     """Per text: (SENT_START, IDX, LENGTH, IS_SPACE) as int64 rows, the LOWER hashes of its tokens,
     their rows in the word cache (None without one) and the numbering those rows belong to.
 

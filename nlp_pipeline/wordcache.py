@@ -157,7 +157,7 @@ class WordCache:
             new.setdefault(text[starts[i]:ends[i]], i)
         new_units = sorted(new)
         words = [u.rstrip() if u[-1:].isspace() else u for u in new_units]
-        parts: list[tuple[str, np.ndarray]] = []
+        parts: list[np.ndarray] = []
         for unit, word, doc in zip(new_units, words, self.tokenizer.pipe(words)):
             arr = doc.to_array(ATTRS).reshape(-1, len(ATTRS))
             space = unit[len(word):]
@@ -167,10 +167,10 @@ class WordCache:
                 tail = self.tokenizer(rest).to_array(ATTRS).reshape(-1, len(ATTRS))
                 tail[:, 2] += np.uint64(shift)
                 arr = np.concatenate([arr, tail])
-            parts.append((unit, arr))
-        counts = np.array([len(a) for _, a in parts], dtype=np.int64)
+            parts.append(arr)
+        counts = np.array([len(a) for a in parts], dtype=np.int64)
         ids = self._runs.n + np.arange(len(new_units))
         self._runs.append(first=self._rows.n + np.cumsum(counts) - counts, count=counts)
-        self._rows.append(row=np.concatenate([a for _, a in parts]) if parts else np.zeros((0, len(ATTRS)), np.uint64))
+        self._rows.append(row=np.concatenate(parts) if parts else np.zeros((0, len(ATTRS)), np.uint64))
         self._index.add(hashes[np.array([new[u] for u in new_units], dtype=np.int64)], ids)
         return cleared
