@@ -3,8 +3,12 @@
 Each label's regression sees the features scaled by how strongly each one separates that
 label's passages from the rest in training (a naive-Bayes log-count ratio, softened by
 `nb_weight`; NBSVM after Wang and Manning, 2012). The scale folds into the weights, so
-prediction costs nothing extra. Decision thresholds are tuned per label on out-of-fold predictions (cross-validation
-grouped by document), so the shipped thresholds were never fitted on the rows they judge.
+prediction costs nothing extra. A second stage (stacking) reads every label's first-stage probability
+and their pairwise products, so one label's evidence can move another's: trust and response often
+travel together, and a passage plainly about one label is less often another. It is fitted on
+out-of-fold first-stage scores, never on scores of rows the first stage was trained on. Decision
+thresholds are tuned per label on out-of-fold predictions (cross-validation grouped by document), so
+the shipped thresholds were never fitted on the rows they judge.
 """
 from __future__ import annotations
 
@@ -20,6 +24,14 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
 
 
+def stack_features(P: np.ndarray) -> np.ndarray:
+    """Second-stage inputs: each label's first-stage log-odds, then the products of every pair of probabilities."""
+    P = np.clip(np.asarray(P, dtype=np.float64), 1e-6, 1 - 1e-6)
+    n = P.shape[1]
+    pairs = [P[:, [i]] * P[:, i + 1:] for i in range(n - 1)]
+    return np.hstack([np.log(P / (1 - P))] + pairs) if pairs else np.log(P / (1 - P))
+
+
 class ChallengeClassifier:
     """Estimator with sklearn's shape: `fit(texts, Y)`, `predict_proba`, `predict`.
 
@@ -30,7 +42,7 @@ class ChallengeClassifier:
                  char_ngrams: tuple[int, int] | None = None, cue_weight: float = 0.3,
                  cues: dict[str, list[str]] | None = None, cv_folds: int = 5,
                  threshold_shrink: float = 0.3, class_weight: str | None = "balanced", nb_weight: float = 0.25,
-                 random_state: int = 0):
+                 stacking: bool = True, stack_C: float = 1.0, random_state: int = 0):
         self.labels = list(labels)
         self.C = C
         self.min_df = min_df
@@ -41,6 +53,8 @@ class ChallengeClassifier:
         self.threshold_shrink = threshold_shrink
         self.class_weight = class_weight
         self.nb_weight = nb_weight
+        self.stacking = stacking
+        self.stack_C = stack_C
         self.random_state = random_state
 
     def _fit_core(self, texts: Sequence[str], Y: np.ndarray) -> tuple[Featurizer, np.ndarray, np.ndarray]:
@@ -77,12 +91,48 @@ class ChallengeClassifier:
         Y = np.asarray(Y, dtype=int)
         texts = list(texts)
         self.thresholds_ = np.full(len(self.labels), 0.5)
+        self.stack_coef_ = self.stack_intercept_ = None
         if self.cv_folds and self.cv_folds > 1 and len(texts) >= 2 * self.cv_folds:
             oof = self._oof_scores(texts, Y, groups)
+            if self.stacking:
+                F = stack_features(oof)
+                oof = self._stack_oof(F, Y, groups)
+                self.stack_coef_, self.stack_intercept_ = self._fit_stack(F, Y)
             self.thresholds_ = np.array([self._best_threshold(oof[:, j], Y[:, j]) for j in range(len(self.labels))])
             self.cv_scores_ = oof
         self.featurizer_, self.coef_, self.intercept_ = self._fit_core(texts, Y)
         return self
+
+    def _fit_stack(self, F: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One small logistic regression per label on the second-stage inputs."""
+        from sklearn.linear_model import LogisticRegression
+
+        coef, intercept = np.zeros((Y.shape[1], F.shape[1])), np.zeros(Y.shape[1])
+        for j in range(Y.shape[1]):
+            y = Y[:, j]
+            if y.min() == y.max():
+                intercept[j] = 10.0 if y.max() else -10.0
+                continue
+            lr = LogisticRegression(C=self.stack_C, max_iter=2000).fit(F, y)
+            coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
+        return coef, intercept
+
+    def _stack_oof(self, F: np.ndarray, Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
+        """Out-of-fold second-stage probabilities (the same document grouping), for tuning thresholds."""
+        from sklearn.model_selection import GroupKFold
+
+        groups = np.asarray(groups if groups is not None else np.arange(len(F)))
+        out = np.zeros(Y.shape)
+        for tr, te in GroupKFold(n_splits=min(self.cv_folds, len(set(groups.tolist())))).split(F, Y, groups):
+            coef, b = self._fit_stack(F[tr], Y[tr])
+            out[te] = _sigmoid(F[te] @ coef.T + b)
+        return out
+
+    def _stack(self, P: np.ndarray) -> np.ndarray:
+        """Second-stage probabilities from first-stage ones (unchanged when the model has no second stage)."""
+        if getattr(self, "stack_coef_", None) is None:
+            return P
+        return _sigmoid(stack_features(P) @ self.stack_coef_.T + self.stack_intercept_)
 
     def _oof_scores(self, texts: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
         from sklearn.model_selection import GroupKFold
@@ -109,6 +159,7 @@ class ChallengeClassifier:
         return float(round((1 - self.threshold_shrink) * best_t + self.threshold_shrink * 0.5, 3))
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """First-stage log-odds per label (before the second stage)."""
         X = self.featurizer_.transform(texts)
         return np.asarray(X @ self._weights_t()) + self.intercept_
 
@@ -127,13 +178,13 @@ class ChallengeClassifier:
         """
         W = self._weights_t()
         if cue is None:
-            return _sigmoid(np.asarray(X @ W) + self.intercept_)
+            return self._stack(_sigmoid(np.asarray(X @ W) + self.intercept_))
         v = X.shape[1]
-        return _sigmoid(np.asarray(X @ W[:v]) + cue @ W[v:] + self.intercept_)
+        return self._stack(_sigmoid(np.asarray(X @ W[:v]) + cue @ W[v:] + self.intercept_))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Per-label probabilities, shape (n_texts, n_labels)."""
-        return _sigmoid(self.decision_function(texts))
+        return self._stack(_sigmoid(self.decision_function(texts)))
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """Binary label matrix using the tuned per-label thresholds."""
@@ -143,22 +194,32 @@ class ChallengeClassifier:
     def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:
         meta, arrays = self.featurizer_.get_state()
         params = {k: getattr(self, k) for k in ("C", "min_df", "cue_weight", "cv_folds", "threshold_shrink", "class_weight",
-                                                "nb_weight", "random_state")}
+                                                "nb_weight", "stacking", "stack_C", "random_state")}
         params["char_ngrams"] = list(self.char_ngrams) if self.char_ngrams else None
         return ({"labels": self.labels, "params": params, "featurizer": meta,
                  "thresholds": dict(zip(self.labels, self.thresholds_.tolist()))},
-                {**arrays, "coef": self.coef_, "intercept": self.intercept_})
+                {**arrays, "coef": self.coef_, "intercept": self.intercept_,
+                 **({} if self.stack_coef_ is None else {"stack_coef": self.stack_coef_,
+                                                         "stack_intercept": self.stack_intercept_})})
 
     @classmethod
     def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> "ChallengeClassifier":
         p = dict(meta["params"])
         p.setdefault("nb_weight", 0.0)  # models saved before the NB scaling existed
+        p.setdefault("stacking", False)  # ... or before the second stage
         p["char_ngrams"] = tuple(p["char_ngrams"]) if p.get("char_ngrams") else None
         clf = cls(meta["labels"], cues=dict(meta["featurizer"]["cues"]), **p)
         clf.featurizer_ = Featurizer.from_state(meta["featurizer"], arrays)
         clf.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
         clf.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
         clf.thresholds_ = np.array([meta["thresholds"][l] for l in clf.labels])
+        clf.stack_coef_ = clf.stack_intercept_ = None
+        if "stack_coef" in arrays:
+            clf.stack_coef_ = np.asarray(arrays["stack_coef"], dtype=np.float64)
+            clf.stack_intercept_ = np.asarray(arrays["stack_intercept"], dtype=np.float64)
+            n = len(clf.labels)
+            if clf.stack_coef_.shape != (n, n + n * (n - 1) // 2):
+                raise ValueError(f"second-stage weights of shape {clf.stack_coef_.shape} do not fit {n} labels")
         if clf.coef_.shape != (len(clf.labels), clf.featurizer_.n_features):
             raise ValueError(f"weight matrix shape {clf.coef_.shape} does not fit "
                              f"{len(clf.labels)} labels x {clf.featurizer_.n_features} features")

@@ -26,6 +26,38 @@ def test_fit_predict_shapes_and_thresholds():
     assert clf.predict(["proxies hide the culprit"]).tolist() == [[1, 0, 0]]
 
 
+def test_second_stage_lets_one_label_move_another():
+    # "share" alone is weak evidence of trust; the first stage cannot see that it is trust only when
+    # legal is also present. The second stage reads both labels' scores and their product.
+    a, b, both, none = "warrant jurisdiction", "share share share", "warrant jurisdiction share share share", "weather"
+    texts = ([a] * 30 + [b] * 30 + [both] * 30 + [none] * 30)
+    Y = np.array([[1, 0]] * 30 + [[0, 0]] * 30 + [[1, 1]] * 30 + [[0, 0]] * 30)
+    groups = [f"d{i}" for i in range(len(texts))]
+    clf = ChallengeClassifier(["legal", "trust"], cv_folds=3, min_df=1, C=1.0, class_weight=None).fit(texts, Y, groups)
+    assert clf.stack_coef_.shape == (2, 3)  # two log-odds and one product
+    assert clf.predict([both, b, a]).tolist() == [[1, 1], [0, 0], [1, 0]]
+    flat = ChallengeClassifier(["legal", "trust"], cv_folds=3, min_df=1, C=1.0, class_weight=None,
+                               stacking=False).fit(texts, Y, groups)
+    assert flat.stack_coef_ is None
+    # Without the second stage, "share" keeps half the evidence of trust on its own.
+    assert flat.predict_proba([b])[0, 1] > clf.predict_proba([b])[0, 1]
+
+
+def test_second_stage_survives_save_and_load(tiny_corpus, tmp_path):
+    from nlp_pipeline.train import train
+
+    train(tiny_corpus, tmp_path / "m", cv_folds=3, char_ngrams=None)
+    clf, _ = load(tmp_path / "m")
+    assert clf.stacking and clf.stack_coef_.shape == (8, 8 + 28)
+    save(clf, tmp_path / "copy", {"corpus": {}})
+    clf2, _ = load(tmp_path / "copy")
+    texts = ["Extradition is rare.", "Proxies hide attackers."]
+    assert np.allclose(clf.predict_proba(texts), clf2.predict_proba(texts))
+    first_stage = clf.predict_proba(texts)
+    clf.stack_coef_ = None  # the first stage alone gives other probabilities
+    assert not np.allclose(first_stage, clf.predict_proba(texts))
+
+
 def test_roundtrip_gives_identical_scores(tiny_model, tmp_path):
     clf, manifest = load(tiny_model)
     save(clf, tmp_path / "copy", {"corpus": manifest["corpus"]})
