@@ -24,12 +24,16 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
 
 
+def _constant_intercept(y: np.ndarray) -> float | None:
+    """For a label with no (or only) positives, the intercept of a constant score; None otherwise."""
+    return None if y.min() < y.max() else (10.0 if y.max() else -10.0)
+
+
 def stack_features(P: np.ndarray) -> np.ndarray:
     """Second-stage inputs: each label's first-stage log-odds, then the products of every pair of probabilities."""
     P = np.clip(np.asarray(P, dtype=np.float64), 1e-6, 1 - 1e-6)
     n = P.shape[1]
-    pairs = [P[:, [i]] * P[:, i + 1:] for i in range(n - 1)]
-    return np.hstack([np.log(P / (1 - P))] + pairs) if pairs else np.log(P / (1 - P))
+    return np.hstack([np.log(P / (1 - P))] + [P[:, [i]] * P[:, i + 1:] for i in range(n - 1)])
 
 
 class ChallengeClassifier:
@@ -68,8 +72,8 @@ class ChallengeClassifier:
         scales = self._nb_scales(X, Y)
         for j in range(len(self.labels)):
             y = Y[:, j]
-            if y.min() == y.max():  # a label with no (or only) positives: constant score
-                intercept[j] = 10.0 if y.max() else -10.0
+            if (const := _constant_intercept(y)) is not None:
+                intercept[j] = const
                 continue
             lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
                                     random_state=self.random_state)
@@ -110,37 +114,38 @@ class ChallengeClassifier:
         coef, intercept = np.zeros((Y.shape[1], F.shape[1])), np.zeros(Y.shape[1])
         for j in range(Y.shape[1]):
             y = Y[:, j]
-            if y.min() == y.max():
-                intercept[j] = 10.0 if y.max() else -10.0
+            if (const := _constant_intercept(y)) is not None:
+                intercept[j] = const
                 continue
             lr = LogisticRegression(C=self.stack_C, max_iter=2000).fit(F, y)
             coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
         return coef, intercept
 
     def _stack_oof(self, F: np.ndarray, Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
-        """Out-of-fold second-stage probabilities (the same document grouping), for tuning thresholds."""
-        from sklearn.model_selection import GroupKFold
-
-        groups = np.asarray(groups if groups is not None else np.arange(len(F)))
+        """Out-of-fold second-stage probabilities (the same document folds), for tuning thresholds."""
         out = np.zeros(Y.shape)
-        for tr, te in GroupKFold(n_splits=min(self.cv_folds, len(set(groups.tolist())))).split(F, Y, groups):
+        for tr, te in self._folds(len(F), groups):
             coef, b = self._fit_stack(F[tr], Y[tr])
             out[te] = _sigmoid(F[te] @ coef.T + b)
         return out
 
     def _stack(self, P: np.ndarray) -> np.ndarray:
         """Second-stage probabilities from first-stage ones (unchanged when the model has no second stage)."""
-        if getattr(self, "stack_coef_", None) is None:
+        if self.stack_coef_ is None:
             return P
         return _sigmoid(stack_features(P) @ self.stack_coef_.T + self.stack_intercept_)
 
-    def _oof_scores(self, texts: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
+    def _folds(self, n: int, groups: Sequence[str] | None):
+        """(train, held-out) row indexes of the cross-validation, grouped by document (each row its own group
+        without `groups`); deterministic, so both stages see the same folds."""
         from sklearn.model_selection import GroupKFold
 
-        groups = np.asarray(groups if groups is not None else np.arange(len(texts)))
-        n_splits = min(self.cv_folds, len(set(groups.tolist())))
+        groups = np.asarray(groups if groups is not None else np.arange(n))
+        return GroupKFold(n_splits=min(self.cv_folds, len(set(groups.tolist())))).split(np.zeros(n), groups=groups)
+
+    def _oof_scores(self, texts: list[str], Y: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
         oof = np.zeros(Y.shape)
-        for tr, te in GroupKFold(n_splits=n_splits).split(texts, Y, groups):
+        for tr, te in self._folds(len(texts), groups):
             feat, coef, b = self._fit_core([texts[i] for i in tr], Y[tr])
             X = feat.transform([texts[i] for i in te])
             oof[te] = _sigmoid(X @ coef.T + b)
